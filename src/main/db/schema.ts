@@ -1,0 +1,103 @@
+// Table types for kysely. Times are UTC milliseconds since the epoch.
+import type { Generated } from 'kysely';
+
+export interface ArtistsTable {
+  id: Generated<number>;
+  name: string;
+  name_norm: string;
+}
+
+export interface AlbumsTable {
+  id: Generated<number>;
+  artist_id: number;
+  title: string;
+  title_norm: string;
+}
+
+export interface TracksTable {
+  id: Generated<number>;
+  artist_id: number;
+  album_id: number | null;
+  title: string;
+  title_norm: string;
+  /** '' when the album is unknown, so the unique key works (NULLs never collide). */
+  album_norm: string;
+  /** normalizeArtist(artist) + '\u0001' + normalizeName(title): the same listen across sources. */
+  match_key: string;
+  length_s: number | null;
+}
+
+export interface PlaysTable {
+  id: Generated<number>;
+  track_id: number;
+  /** The real start of the listen, UTC ms. */
+  started_at: number;
+  seconds_listened: number | null;
+  zone: string | null;
+  created_at: number;
+}
+
+export interface PlaySourcesTable {
+  play_id: number;
+  source: 'roon' | 'lastfm';
+  /** When this source says the play started (Roon and Last.fm differ by seconds). */
+  started_at: number;
+  seen_at: number;
+}
+
+export interface PlayHoursTable {
+  /** floor(started_at / 3600000): a rollup kept by triggers, for fast per-day charts. */
+  hour: number;
+  plays: number;
+}
+
+export interface ServiceStateTable {
+  service_id: string;
+  wanted: number;
+  updated_at: number;
+}
+
+export interface JobRunsTable {
+  id: Generated<number>;
+  job_id: string;
+  scheduled_for: number | null;
+  started_at: number;
+  finished_at: number | null;
+  outcome: 'running' | 'success' | 'failed' | 'timeout' | 'missed' | 'skipped';
+  error: string | null;
+  missed: number;
+  coalesced: number;
+  manual: number;
+}
+
+export interface PowerJournalTable {
+  id: Generated<number>;
+  at: number;
+  kind: 'startup' | 'suspend' | 'resume' | 'restore' | 'heartbeat' | 'shutdown' | 'lock-screen' | 'unlock-screen' | 'online' | 'offline' | 'manual';
+  source: string | null;
+  duration_ms: number | null;
+  outcome: string | null;
+  summary: string | null;
+  /** JSON: per-step timings and outcomes. */
+  details: string | null;
+}
+
+export interface AppStateTable {
+  key: string;
+  /** JSON */
+  value: string;
+  updated_at: number;
+}
+
+export interface Schema {
+  artists: ArtistsTable;
+  albums: AlbumsTable;
+  tracks: TracksTable;
+  plays: PlaysTable;
+  play_sources: PlaySourcesTable;
+  play_hours: PlayHoursTable;
+  service_state: ServiceStateTable;
+  job_runs: JobRunsTable;
+  power_journal: PowerJournalTable;
+  app_state: AppStateTable;
+}

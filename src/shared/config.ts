@@ -1,0 +1,125 @@
+// The config file (<data-dir>/config.json). Every key has a default, so an
+// absent file is a valid configuration: embedded SQLite, Roon by discovery,
+// Last.fm "not configured".
+import { z } from 'zod';
+
+const timeoutMs = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
+
+export const MISSED_POLICIES = ['coalesce', 'skip', 'all'] as const;
+
+export const JobConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    schedule: z.string().min(1),
+    timezone: z.string().min(1).default('UTC'),
+    missedPolicy: z.enum(MISSED_POLICIES).default('coalesce'),
+    /** Runs missed longer ago than this are not caught up by `coalesce`. */
+    graceMs: z.number().int().min(0).default(24 * 3600_000),
+    timeoutMs: z.number().int().min(100).default(10 * 60_000),
+  })
+  .strict();
+export type JobConfig = z.infer<typeof JobConfigSchema>;
+
+export const DEFAULT_JOBS: Record<string, z.input<typeof JobConfigSchema>> = {
+  'lastfm-sync': { schedule: '*/15 * * * *' },
+  'db-backup': { schedule: '0 3 * * *' },
+  'db-maintenance': { schedule: '30 3 * * 0' },
+  'daily-export': { schedule: '55 23 * * *' },
+};
+
+export const ConfigSchema = z
+  .object({
+    roon: z
+      .object({
+        /** When host and port are set, discovery is skipped. */
+        host: z.string().min(1).nullable().default(null),
+        port: z.number().int().min(1).max(65535).nullable().default(null),
+        discovery: z
+          .object({
+            /** SOOD multicast group; tests point this at 127.0.0.1. */
+            multicastGroup: z.string().default('239.255.90.90'),
+            port: z.number().int().min(1).max(65535).default(9003),
+            /** null: every IPv4 interface's directed broadcast address. */
+            broadcastAddresses: z.array(z.string()).nullable().default(null),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    lastfm: z
+      .object({
+        user: z.string().min(1).nullable().default(null),
+        /** May also live in the secret store (desktop settings). */
+        apiKey: z.string().min(1).nullable().default(null),
+        apiRoot: z.url().default('https://ws.audioscrobbler.com/2.0/'),
+        /** 0 turns polling off (the scheduler's lastfm-sync job still catches up). */
+        pollSeconds: z.number().int().min(0).max(86_400).default(60),
+        /** Full-history import: at most this many requests per second (0 = no limit). */
+        importRatePerSecond: z.number().min(0).max(50).default(4),
+        requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+      })
+      .strict()
+      .prefault({}),
+    restore: z
+      .object({
+        timeoutsMs: z
+          .object({
+            database: timeoutMs.default(10_000),
+            roon: timeoutMs.default(10_000),
+            lastfm: timeoutMs.default(10_000),
+            scheduler: timeoutMs.default(15_000),
+          })
+          .strict()
+          .prefault({}),
+        backoff: z
+          .object({
+            initialMs: z.number().int().min(10).default(1_000),
+            maxMs: z.number().int().min(100).default(60_000),
+          })
+          .strict()
+          .prefault({}),
+        /** A running service silent for this long is restarted. */
+        heartbeatMs: z.number().int().min(1_000).default(30_000),
+        /** Wall clock ahead of the monotonic clock by more than this means we slept. */
+        clockJumpMs: z.number().int().min(1_000).default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    db: z
+      .object({
+        busyTimeoutMs: z.number().int().min(0).max(600_000).default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    jobs: z.record(z.string(), JobConfigSchema).default({}),
+    backups: z.object({ keep: z.number().int().min(1).max(1000).default(7) }).strict().prefault({}),
+    headless: z
+      .object({ port: z.number().int().min(0).max(65535).default(0) })
+      .strict()
+      .prefault({}),
+    notifications: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Names the first bad field: "lastfm.pollSeconds: expected number, received string". */
+export function describeConfigError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
+
+/** The job table, defaults merged under what the user wrote. */
+export function effectiveJobs(config: Config): Record<string, JobConfig> {
+  const out: Record<string, JobConfig> = {};
+  for (const [id, def] of Object.entries(DEFAULT_JOBS)) out[id] = JobConfigSchema.parse(def);
+  for (const [id, job] of Object.entries(config.jobs)) out[id] = job;
+  return out;
+}
