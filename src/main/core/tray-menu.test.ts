@@ -58,7 +58,7 @@ function labels(items: TrayMenuItem[]): string[] {
   return items.map((i) => (i.kind === 'separator' ? '---' : i.kind === 'submenu' ? `${i.label} >` : i.label));
 }
 
-function action(items: TrayMenuItem[], name: string) {
+function action(items: TrayMenuItem[], name: string): Extract<TrayMenuItem, { action: string }> | undefined {
   for (const item of items) {
     if ((item.kind === 'action' || item.kind === 'checkbox') && item.action === name) return item;
     if (item.kind === 'submenu') {
