@@ -1,0 +1,58 @@
+// Sleep detection without the OS: once a second compare how far the wall clock
+// moved with how far the monotonic clock moved. A gap of several seconds means
+// the machine slept (powerMonitor's `resume` fires twice, late, or never).
+import type { Clock } from './clock';
+import { DisposableStore } from './disposable';
+import type { PowerEvent, PowerTrigger } from './ports';
+
+export class ClockJumpDetector implements PowerTrigger {
+  readonly name = 'clock-jump' as const;
+  private readonly store = new DisposableStore();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly thresholdMs = 5000,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  start(emit: (event: PowerEvent) => void): void {
+    let wall = this.clock.now();
+    let mono = this.clock.monotonic();
+    this.store.add(
+      this.clock.setInterval(() => {
+        const nextWall = this.clock.now();
+        const nextMono = this.clock.monotonic();
+        const gap = nextWall - wall - (nextMono - mono);
+        wall = nextWall;
+        mono = nextMono;
+        if (gap > this.thresholdMs) emit({ type: 'resume', source: 'clock-jump', sleptMs: Math.round(gap) });
+      }, this.intervalMs),
+    );
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}
+
+/** Simulated power events: the headless API and the tray's troubleshooting item. */
+export class SimulatedPowerTrigger implements PowerTrigger {
+  readonly name = 'simulated' as const;
+  private emit: ((event: PowerEvent) => void) | null = null;
+
+  start(emit: (event: PowerEvent) => void): void {
+    this.emit = emit;
+  }
+
+  suspend(): void {
+    this.emit?.({ type: 'suspend', source: 'simulated' });
+  }
+
+  resume(): void {
+    this.emit?.({ type: 'resume', source: 'simulated' });
+  }
+
+  dispose(): void {
+    this.emit = null;
+  }
+}

@@ -1,0 +1,399 @@
+// One service's state machine. Every start and stop of a service goes through
+// its runner's queue, so a service is never started twice and never stopped
+// while a start is half done; an AbortController per attempt makes a timeout
+// or a superseding restore really cancel the start.
+import type { ImportProgress, JobStatus, ServiceId, ServiceState, ServiceStatus, ZoneNowPlaying } from '../../shared/status';
+import { backoffDelay, type BackoffOptions } from './backoff';
+import type { Clock } from './clock';
+import type { Disposable } from './disposable';
+import type { Logger } from './logger';
+import { ServiceMetricsRecorder } from './metrics';
+import { ServiceError, errorMessage, isNetworkError, type Service, type ServiceHost, type ServiceReport } from './service';
+
+export class StartTimeoutError extends Error {
+  constructor(readonly label: string, readonly ms: number) {
+    super(`${label} did not start within ${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
+    this.name = 'StartTimeoutError';
+  }
+}
+
+export class SupersededError extends Error {
+  constructor(reason: string) {
+    super(`superseded: ${reason}`);
+    this.name = 'SupersededError';
+  }
+}
+
+export type StepOutcome = 'restored' | 'reconnecting' | 'failed' | 'timeout' | 'skipped' | 'superseded';
+export interface StepResult {
+  service: ServiceId;
+  outcome: StepOutcome;
+  durationMs: number;
+  error: string | null;
+}
+
+export interface RunnerOptions {
+  clock: Clock;
+  logger: Logger;
+  backoff: BackoffOptions;
+  timeoutMs: () => number | 'auto';
+  onChange: () => void;
+  journal: (entry: { kind: 'heartbeat' | 'manual'; summary: string; details?: unknown }) => void;
+  /** Suspend must finish within a second: a stop slower than this is left behind. */
+  stopBudgetMs?: number;
+}
+
+const HALTED: readonly ServiceState[] = ['stopped', 'paused', 'disabled', 'not-configured', 'error'];
+
+export class ServiceRunner implements Disposable {
+  state: ServiceState = 'stopped';
+  since: number;
+  lastSuccessAt: number | null = null;
+  lastError: string | null = null;
+  attempt = 0;
+  nextRetryAt: number | null = null;
+  detail = 'Not started';
+  nowPlaying: ZoneNowPlaying[] | undefined;
+  jobs: JobStatus[] | undefined;
+  import: ImportProgress | undefined;
+  readonly metrics = new ServiceMetricsRecorder();
+
+  private condition: ServiceReport['condition'];
+  private reportedDetail = false;
+  private generation = 0;
+  private controller: AbortController | null = null;
+  private retryTimer: Disposable | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastFailureWasNetwork = false;
+  private active = false;
+  private readonly log: Logger;
+
+  constructor(
+    readonly service: Service,
+    private readonly options: RunnerOptions,
+  ) {
+    this.since = options.clock.now();
+    this.log = options.logger.scope(service.id);
+  }
+
+  get id(): ServiceId {
+    return this.service.id;
+  }
+
+  /** Whether the service holds resources now (started, starting or failed mid-run). */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  get waitingForNetwork(): boolean {
+    return this.state === 'reconnecting' && this.lastFailureWasNetwork;
+  }
+
+  private setState(state: ServiceState, detail?: string): void {
+    if (state !== this.state) {
+      this.state = state;
+      this.since = this.options.clock.now();
+    }
+    if (detail !== undefined) this.detail = detail;
+    if (state !== 'reconnecting') this.nextRetryAt = null;
+    this.options.onChange();
+  }
+
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private cancelRetry(): void {
+    this.retryTimer?.dispose();
+    this.retryTimer = null;
+    this.nextRetryAt = null;
+  }
+
+  /** Aborts an attempt in flight and invalidates its host. */
+  abortAttempt(reason: string): void {
+    this.generation++;
+    this.controller?.abort(new SupersededError(reason));
+    this.controller = null;
+  }
+
+  /**
+   * Starts the service (restarting it when `force`), resolving when this first
+   * attempt has an outcome. Failures schedule retries; they never throw.
+   */
+  ensureRunning(reason: string, options: { force?: boolean; countAsRestore?: boolean } = {}): Promise<StepResult> {
+    this.cancelRetry();
+    if (options.force) this.abortAttempt(reason);
+    const gen = this.generation;
+    return this.enqueue(async () => {
+      if (gen !== this.generation) return this.result('superseded', 0, null);
+      if (!options.force && (this.state === 'running' || this.state === 'waiting-authorisation') && this.active) {
+        return this.result('restored', 0, null);
+      }
+      if (this.active) await this.stopService();
+      if (options.countAsRestore) this.metrics.restores++;
+      return this.tryStart(reason);
+    });
+  }
+
+  private result(outcome: StepOutcome, durationMs: number, error: string | null): StepResult {
+    return { service: this.id, outcome, durationMs, error };
+  }
+
+  private async tryStart(reason: string): Promise<StepResult> {
+    const { clock } = this.options;
+    const notConfigured = this.service.notConfigured();
+    if (notConfigured) {
+      this.attempt = 0;
+      this.setState('not-configured', notConfigured);
+      return this.result('skipped', 0, null);
+    }
+    const gen = ++this.generation;
+    const controller = new AbortController();
+    this.controller = controller;
+    const timeoutMs = this.metrics.effectiveTimeout(this.options.timeoutMs());
+    const timer = clock.setTimeout(() => controller.abort(new StartTimeoutError(this.service.label, timeoutMs)), timeoutMs);
+    this.condition = undefined;
+    this.reportedDetail = false;
+    this.setState(this.attempt > 0 ? 'reconnecting' : 'starting', this.attempt > 0 ? `Reconnecting (attempt ${this.attempt + 1})…` : `Starting (${reason})…`);
+    const started = clock.monotonic();
+    this.active = true;
+    try {
+      await raceAbort(this.service.start(controller.signal, this.hostFor(gen)), controller.signal);
+      const duration = clock.monotonic() - started;
+      if (gen !== this.generation) return this.result('superseded', duration, null);
+      this.metrics.successes++;
+      this.metrics.recordDuration(duration);
+      this.attempt = 0;
+      this.lastSuccessAt = clock.now();
+      this.lastFailureWasNetwork = false;
+      const state = this.condition === 'waiting-authorisation' ? 'waiting-authorisation' : 'running';
+      this.setState(state, this.reportedDetail ? undefined : 'Running');
+      this.log.info(`started in ${Math.round(duration)} ms (${reason})`);
+      return this.result('restored', duration, null);
+    } catch (error) {
+      const duration = clock.monotonic() - started;
+      const reasonOfAbort = controller.signal.reason;
+      const timedOut = controller.signal.aborted && reasonOfAbort instanceof StartTimeoutError;
+      const cause = controller.signal.aborted ? reasonOfAbort : error;
+      await this.stopService();
+      if (gen !== this.generation || reasonOfAbort instanceof SupersededError) return this.result('superseded', duration, null);
+      const message = errorMessage(cause);
+      this.lastError = message;
+      if (timedOut) this.metrics.timeouts++;
+      else this.metrics.failures++;
+      if (cause instanceof ServiceError && !cause.retryable) {
+        this.attempt = 0;
+        this.setState('error', message);
+        this.log.error(`cannot start: ${message}`);
+        return this.result('failed', duration, message);
+      }
+      this.lastFailureWasNetwork = isNetworkError(cause);
+      this.scheduleRetry(message);
+      this.log.warn(`start failed after ${Math.round(duration)} ms: ${message}`);
+      return this.result(timedOut ? 'timeout' : 'reconnecting', duration, message);
+    } finally {
+      timer.dispose();
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+
+  private scheduleRetry(message: string, immediate = false): void {
+    this.attempt++;
+    const wait = immediate ? 0 : backoffDelay(this.attempt, this.options.backoff);
+    this.cancelRetry();
+    this.nextRetryAt = this.options.clock.now() + wait;
+    const networkNote = this.lastFailureWasNetwork ? ' (waiting for the network)' : '';
+    this.setState('reconnecting', `Reconnecting${networkNote}: ${message}`);
+    this.nextRetryAt = this.options.clock.now() + wait;
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      this.retryTimer = null;
+      void this.ensureRunning('retry');
+    }, wait);
+    this.options.onChange();
+  }
+
+  private hostFor(gen: number): ServiceHost {
+    return {
+      report: (report) => {
+        if (gen !== this.generation) return;
+        this.applyReport(report);
+      },
+      fail: (error, options) => {
+        if (gen !== this.generation) return;
+        this.lostWhileRunning(error, options?.retryNow ?? false);
+      },
+      fatal: (error) => {
+        if (gen !== this.generation) return;
+        this.generation++;
+        void this.enqueue(async () => {
+          await this.stopService();
+          this.lastError = error.message;
+          this.setState('error', error.message);
+        });
+      },
+    };
+  }
+
+  private applyReport(report: ServiceReport): void {
+    if (report.detail !== undefined) {
+      this.detail = report.detail;
+      this.reportedDetail = true;
+    }
+    if (report.success) this.lastSuccessAt = this.options.clock.now();
+    if (report.nowPlaying) this.nowPlaying = report.nowPlaying;
+    if (report.jobs) this.jobs = report.jobs;
+    if (report.import) this.import = report.import;
+    if (report.condition) {
+      this.condition = report.condition;
+      if (this.state === 'running' || this.state === 'waiting-authorisation') this.setState(report.condition);
+    }
+    this.options.onChange();
+  }
+
+  /** The running service lost its link (or the heartbeat found it silent). */
+  lostWhileRunning(error: Error, retryNow: boolean): void {
+    this.generation++;
+    void this.enqueue(async () => {
+      await this.stopService();
+      this.lastError = error.message;
+      this.lastFailureWasNetwork = isNetworkError(error);
+      this.log.warn(`lost: ${error.message}`);
+      this.scheduleRetry(error.message, retryNow && this.attempt === 0);
+    });
+  }
+
+  /** Retry at once when the network returns, instead of waiting out the backoff. */
+  retryNowIfWaiting(): boolean {
+    if (this.state !== 'reconnecting' || !this.retryTimer) return false;
+    void this.ensureRunning('network is back');
+    return true;
+  }
+
+  /** Stops the service and leaves it in a halted state ('stopped', 'paused', 'disabled'). */
+  halt(state: 'stopped' | 'paused' | 'disabled', detail: string, options: { forSleep?: boolean } = {}): Promise<void> {
+    this.cancelRetry();
+    this.abortAttempt(`halt: ${detail}`);
+    const gen = this.generation;
+    return this.enqueue(async () => {
+      if (options.forSleep) {
+        try {
+          await this.withinBudget(Promise.resolve(this.service.prepareForSleep?.()));
+        } catch (error) {
+          this.log.warn('prepareForSleep failed', error);
+        }
+      }
+      await this.stopService();
+      if (gen !== this.generation) return;
+      this.attempt = 0;
+      this.condition = undefined;
+      this.nowPlaying = this.nowPlaying?.map((z) => ({ ...z, state: 'stopped' as const }));
+      this.setState(state, detail);
+    });
+  }
+
+  private async stopService(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    try {
+      await this.withinBudget(this.service.stop());
+    } catch (error) {
+      this.log.warn('stop failed', error);
+    }
+  }
+
+  private withinBudget(promise: Promise<unknown>): Promise<unknown> {
+    const budget = this.options.stopBudgetMs ?? 900;
+    let timer: Disposable | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = this.options.clock.setTimeout(() => {
+        this.log.warn(`did not stop within ${budget} ms; moving on`);
+        resolve();
+      }, budget);
+    });
+    return Promise.race([promise, late]).finally(() => timer?.dispose());
+  }
+
+  /** For the heartbeat: running but silent means dead. */
+  checkHealth(): string | null {
+    if (this.state !== 'running' || !this.active) return null;
+    let probe;
+    try {
+      probe = this.service.probe();
+    } catch (error) {
+      probe = { ok: false as const, reason: errorMessage(error) };
+    }
+    if (probe.ok) return null;
+    this.options.journal({ kind: 'heartbeat', summary: `${this.service.label} restarted: ${probe.reason}`, details: { service: this.id, reason: probe.reason } });
+    this.lostWhileRunning(new Error(`no sign of life: ${probe.reason}`), true);
+    return probe.reason;
+  }
+
+  /** Waits until every queued start/stop has finished (tests, shutdown). */
+  settle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
+  get isHalted(): boolean {
+    return HALTED.includes(this.state);
+  }
+
+  toStatus(wanted: boolean): ServiceStatus {
+    const { p50, p95 } = this.metrics.quantiles();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const status: ServiceStatus = {
+      id: this.id,
+      label: this.service.label,
+      state: this.state,
+      since: new Date(this.since).toISOString(),
+      lastSuccessAt: iso(this.lastSuccessAt),
+      lastError: this.lastError,
+      attempt: this.attempt,
+      nextRetryAt: iso(this.nextRetryAt),
+      detail: this.detail,
+      wanted,
+      metrics: {
+        restores: this.metrics.restores,
+        successes: this.metrics.successes,
+        timeouts: this.metrics.timeouts,
+        failures: this.metrics.failures,
+        p50Ms: p50 === null ? null : Math.round(p50 * 10) / 10,
+        p95Ms: p95 === null ? null : Math.round(p95 * 10) / 10,
+        effectiveTimeoutMs: this.metrics.effectiveTimeout(this.options.timeoutMs()),
+      },
+    };
+    if (this.nowPlaying) status.nowPlaying = this.nowPlaying;
+    if (this.jobs) status.jobs = this.jobs;
+    if (this.import) status.import = this.import;
+    return status;
+  }
+
+  dispose(): void {
+    this.cancelRetry();
+    this.abortAttempt('disposed');
+  }
+}
+
+/** Rejects as soon as the signal aborts, even if the promise never settles. */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+

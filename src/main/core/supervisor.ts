@@ -1,0 +1,379 @@
+// The restore sequence and everything that moves services between states:
+// power events (coalesced), restores (never two at once, a new one supersedes
+// the old), manual control, the heartbeat and the network-back retry.
+import type { RestoreStep, RestoreSummary, ServiceId, StatusSnapshot } from '../../shared/status';
+import type { BackoffOptions } from './backoff';
+import type { Clock } from './clock';
+import { DisposableStore, Emitter } from './disposable';
+import type { Logger } from './logger';
+import type { PowerEvent } from './ports';
+import type { Service } from './service';
+import { ServiceRunner, type StepResult } from './service-runner';
+
+export interface JournalSink {
+  (entry: { at: number; kind: 'startup' | 'suspend' | 'resume' | 'restore' | 'heartbeat' | 'manual' | 'lock-screen' | 'unlock-screen' | 'online' | 'offline' | 'shutdown'; source?: string; durationMs?: number; outcome?: string; summary?: string; details?: unknown }): void;
+}
+
+export interface WantedStore {
+  isWanted(id: ServiceId): boolean;
+  setWanted(id: ServiceId, wanted: boolean): void;
+  trackingPaused(): boolean;
+  setTrackingPaused(paused: boolean): void;
+}
+
+export interface SupervisorOptions {
+  clock: Clock;
+  logger: Logger;
+  /** The database first; it is restored before the others start. */
+  database: Service;
+  services: Service[];
+  wanted: WantedStore;
+  timeouts: (id: ServiceId) => number | 'auto';
+  backoff: BackoffOptions;
+  heartbeatMs: number;
+  journal: JournalSink;
+  /** Signals of one wake that arrive within this window start one restore. */
+  coalesceMs?: number;
+}
+
+const TRACKERS: readonly ServiceId[] = ['roon', 'lastfm'];
+
+export class Supervisor {
+  readonly runners = new Map<ServiceId, ServiceRunner>();
+  private readonly store = new DisposableStore();
+  private readonly changed = new Emitter<void>();
+  private readonly restoreDone = new Emitter<RestoreSummary>();
+  private readonly log: Logger;
+  private version = 0;
+  private sleeping = false;
+  private restoreSeq = 0;
+  private current: { id: number; superseded: boolean; done: Promise<RestoreSummary> } | null = null;
+  private lastWakeAt = Number.NEGATIVE_INFINITY;
+  private lastSuspendAt = Number.NEGATIVE_INFINITY;
+  private lastRestore: RestoreSummary | null = null;
+  private changeQueued = false;
+  private disposed = false;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.log = options.logger.scope('supervisor');
+    for (const service of [options.database, ...options.services]) {
+      const runner = new ServiceRunner(service, {
+        clock: options.clock,
+        logger: options.logger,
+        backoff: options.backoff,
+        timeoutMs: () => options.timeouts(service.id),
+        onChange: () => this.notify(),
+        journal: (e) => options.journal({ at: options.clock.now(), kind: e.kind, summary: e.summary, details: e.details }),
+      });
+      this.runners.set(service.id, runner);
+      this.store.add(runner);
+    }
+    this.store.add(options.clock.setInterval(() => this.heartbeat(), options.heartbeatMs));
+    this.store.add(this.changed);
+    this.store.add(this.restoreDone);
+  }
+
+  get isSleeping(): boolean {
+    return this.sleeping;
+  }
+
+  get restoreInProgress(): boolean {
+    return this.current !== null;
+  }
+
+  onDidChange(fn: () => void) {
+    return this.changed.on(fn);
+  }
+
+  onDidRestore(fn: (summary: RestoreSummary) => void) {
+    return this.restoreDone.on(fn);
+  }
+
+  private get db(): ServiceRunner {
+    return this.runners.get('database')!;
+  }
+
+  private notify(): void {
+    this.version++;
+    if (this.changeQueued || this.disposed) return;
+    this.changeQueued = true;
+    queueMicrotask(() => {
+      this.changeQueued = false;
+      if (!this.disposed) this.changed.fire();
+    });
+  }
+
+  /** Whether a service should be running now: the user wants it, and tracking is not paused for it. */
+  private shouldRun(id: ServiceId): boolean {
+    if (id === 'database') return true;
+    if (!this.options.wanted.isWanted(id)) return false;
+    if (TRACKERS.includes(id) && this.options.wanted.trackingPaused()) return false;
+    return true;
+  }
+
+  // ---- power -------------------------------------------------------------
+
+  /** Every trigger feeds this; duplicates and out-of-order signals of one sleep give one restore. */
+  handlePowerEvent(event: PowerEvent): Promise<unknown> {
+    const now = this.options.clock.monotonic();
+    const window = this.options.coalesceMs ?? 3000;
+    switch (event.type) {
+      case 'suspend':
+        if (this.sleeping) return Promise.resolve();
+        // A late suspend for a sleep we already woke from: ignore it.
+        if (now - this.lastWakeAt < window) {
+          this.log.info(`ignored late suspend from ${event.source}`);
+          return Promise.resolve();
+        }
+        return this.suspend(event.source);
+      case 'resume':
+        if (!this.sleeping && now - this.lastWakeAt < window) {
+          this.log.info(`coalesced resume from ${event.source}`);
+          return Promise.resolve();
+        }
+        return this.wake(event.source, event.sleptMs);
+      case 'online':
+        this.options.journal({ at: this.options.clock.now(), kind: 'online', source: event.source });
+        this.networkBack();
+        return Promise.resolve();
+      default:
+        this.options.journal({ at: this.options.clock.now(), kind: event.type, source: event.source });
+        return Promise.resolve();
+    }
+  }
+
+  private wake(source: string, sleptMs?: number): Promise<RestoreSummary> {
+    this.lastWakeAt = this.options.clock.monotonic();
+    this.sleeping = false;
+    this.options.journal({ at: this.options.clock.now(), kind: 'resume', source, details: sleptMs === undefined ? undefined : { sleptMs } });
+    this.notify();
+    return this.restore(`wake (${source})`);
+  }
+
+  /** Stops pollers, timers and sockets, checkpoints and closes the database: within a second. */
+  async suspend(source: string): Promise<void> {
+    const started = this.options.clock.monotonic();
+    this.lastSuspendAt = started;
+    this.sleeping = true;
+    this.supersedeCurrent('suspend');
+    const others = [...this.runners.values()].filter((r) => r.id !== 'database');
+    await Promise.all(others.map((r) => (this.shouldRun(r.id) ? r.halt('paused', 'Paused for sleep', { forSleep: true }) : r.halt(r.state === 'disabled' ? 'disabled' : 'stopped', r.detail))));
+    const durationMs = this.options.clock.monotonic() - started;
+    this.options.journal({ at: this.options.clock.now(), kind: 'suspend', source, durationMs, outcome: 'ok', summary: `services stopped in ${Math.round(durationMs)} ms` });
+    await this.db.halt('paused', 'Paused for sleep', { forSleep: true });
+    this.log.info(`suspended (${source}) in ${Math.round(this.options.clock.monotonic() - started)} ms`);
+  }
+
+  /** Network back: services waiting for it retry now rather than at their next backoff. */
+  networkBack(): void {
+    for (const runner of this.runners.values()) if (runner.waitingForNetwork) runner.retryNowIfWaiting();
+  }
+
+  // ---- restore -------------------------------------------------------------
+
+  private supersedeCurrent(reason: string): Promise<unknown> | null {
+    const current = this.current;
+    if (!current) return null;
+    current.superseded = true;
+    for (const runner of this.runners.values()) runner.abortAttempt(reason);
+    return current.done;
+  }
+
+  /**
+   * The restore sequence: (1) reopen the database; (2) start every wanted
+   * service in parallel, each under its own timeout; (3) a summary. A restore
+   * already running is superseded cleanly first: two never overlap.
+   */
+  async restore(reason: string): Promise<RestoreSummary> {
+    const previous = this.supersedeCurrent(`new restore: ${reason}`);
+    let resolveDone!: (s: RestoreSummary) => void;
+    const run = { id: ++this.restoreSeq, superseded: false, done: new Promise<RestoreSummary>((r) => (resolveDone = r)) };
+    this.current = run;
+    if (previous) await previous.catch(() => undefined);
+    const summary = await this.runRestore(run, reason);
+    resolveDone(summary);
+    if (this.current === run) this.current = null;
+    return summary;
+  }
+
+  private async runRestore(run: { id: number; superseded: boolean }, reason: string): Promise<RestoreSummary> {
+    const { clock } = this.options;
+    const startedAt = clock.now();
+    const t0 = clock.monotonic();
+    const steps: RestoreStep[] = [];
+    this.sleeping = false;
+
+    const toStep = (r: StepResult): RestoreStep => ({ service: r.service, outcome: r.outcome, durationMs: Math.round(r.durationMs * 10) / 10, error: r.error });
+    const dbResult = run.superseded ? null : await this.db.ensureRunning(reason, { force: true, countAsRestore: true });
+    if (dbResult) steps.push(toStep(dbResult));
+
+    const others = [...this.runners.values()].filter((r) => r.id !== 'database');
+    if (!run.superseded && dbResult?.outcome === 'restored') {
+      const results = await Promise.all(
+        others.map((runner) => {
+          if (!this.shouldRun(runner.id)) {
+            const state = !this.options.wanted.isWanted(runner.id) ? 'disabled' : 'paused';
+            return runner.halt(state, state === 'disabled' ? 'Turned off' : 'Tracking paused').then(() => ({ service: runner.id, outcome: 'skipped' as const, durationMs: 0, error: null }));
+          }
+          return runner.ensureRunning(reason, { force: true, countAsRestore: true });
+        }),
+      );
+      for (const r of results) steps.push(toStep(r));
+    } else if (!run.superseded) {
+      // Without the database nothing can store what it sees: the others wait for it.
+      for (const runner of others) {
+        if (!this.shouldRun(runner.id)) continue;
+        await runner.halt('stopped', 'Waiting for the database');
+        steps.push({ service: runner.id, outcome: 'skipped', durationMs: 0, error: 'waiting for the database' });
+      }
+      this.afterDatabase(reason);
+    }
+
+    const durationMs = Math.round((clock.monotonic() - t0) * 10) / 10;
+    const superseded = run.superseded;
+    const summary: RestoreSummary = {
+      id: run.id,
+      reason,
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date(clock.now()).toISOString(),
+      durationMs,
+      outcome: superseded ? 'superseded' : summarizeOutcome(steps),
+      summary: superseded ? 'superseded by a newer restore' : summarize(steps),
+      steps,
+    };
+    this.options.journal({ at: clock.now(), kind: 'restore', source: reason, durationMs, outcome: summary.outcome, summary: summary.summary, details: { id: run.id, steps } });
+    this.log.info(`restore #${run.id} (${reason}): ${summary.summary} in ${durationMs} ms — ${steps.map((s) => `${s.service} ${s.outcome} ${Math.round(s.durationMs)} ms`).join(', ')}`);
+    if (!superseded) {
+      this.lastRestore = summary;
+      this.restoreDone.fire(summary);
+    }
+    this.notify();
+    return summary;
+  }
+
+  /** When the database comes back by its own retries, start what waited for it. */
+  private afterDatabase(reason: string): void {
+    const sub = this.changed.on(() => {
+      if (this.db.state !== 'running') return;
+      sub.dispose();
+      this.store.delete(sub);
+      if (!this.sleeping) void this.restore(`${reason}, database back`);
+    });
+    this.store.add(sub);
+  }
+
+  // ---- manual control --------------------------------------------------------
+
+  async restart(id: ServiceId): Promise<StepResult | null> {
+    this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: `restart ${id}` });
+    if (id === 'database') return (await this.restore('restart database')).steps[0] as StepResult;
+    if (!this.shouldRun(id)) return null;
+    return this.runners.get(id)!.ensureRunning('restart', { force: true });
+  }
+
+  async setWanted(id: ServiceId, wanted: boolean): Promise<void> {
+    if (id === 'database') throw new Error('the database cannot be turned off');
+    this.options.wanted.setWanted(id, wanted);
+    this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: `${wanted ? 'start' : 'stop'} ${id}` });
+    const runner = this.runners.get(id)!;
+    if (!wanted) await runner.halt('disabled', 'Turned off');
+    else if (this.shouldRun(id) && !this.sleeping) await runner.ensureRunning('started by you', { force: true });
+  }
+
+  async setTrackingPaused(paused: boolean): Promise<void> {
+    this.options.wanted.setTrackingPaused(paused);
+    this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: paused ? 'pause tracking' : 'resume tracking' });
+    await Promise.all(
+      TRACKERS.map((id) => {
+        const runner = this.runners.get(id);
+        if (!runner || !this.options.wanted.isWanted(id)) return undefined;
+        return paused ? runner.halt('paused', 'Tracking paused') : this.sleeping ? undefined : runner.ensureRunning('tracking resumed', { force: true });
+      }),
+    );
+  }
+
+  private heartbeat(): void {
+    if (this.sleeping) return;
+    for (const runner of this.runners.values()) runner.checkHealth();
+  }
+
+  // ---- status ------------------------------------------------------------------
+
+  snapshot(): StatusSnapshot {
+    const services = [...this.runners.values()].map((r) => r.toStatus(r.id === 'database' || this.options.wanted.isWanted(r.id)));
+    const trackingPaused = this.options.wanted.trackingPaused();
+    const relevant = services.filter((s) => s.state !== 'disabled' && s.state !== 'not-configured');
+    let overall: StatusSnapshot['overall'] = 'ok';
+    if (this.sleeping) overall = 'paused';
+    else if (relevant.some((s) => s.state === 'error')) overall = 'error';
+    else if (relevant.some((s) => s.state === 'reconnecting' || s.state === 'starting' || s.state === 'waiting-authorisation' || (s.state === 'stopped' && s.wanted))) overall = 'degraded';
+    return {
+      version: this.version,
+      generatedAt: new Date(this.options.clock.now()).toISOString(),
+      overall,
+      summary: overallSummary(overall, services, trackingPaused),
+      sleeping: this.sleeping,
+      trackingPaused,
+      services,
+      lastRestore: this.lastRestore,
+    };
+  }
+
+  /** Stops everything (quit, SIGTERM): services first, the database last. */
+  async shutdown(): Promise<void> {
+    this.supersedeCurrent('shutdown');
+    const others = [...this.runners.values()].filter((r) => r.id !== 'database');
+    await Promise.all(others.map((r) => r.halt('stopped', 'Stopped')));
+    await this.db.halt('stopped', 'Closed');
+    this.dispose();
+  }
+
+  /** Waits for every queued start/stop (tests). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.settle()));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.store.dispose();
+    this.disposed = true;
+  }
+}
+
+function summarizeOutcome(steps: RestoreStep[]): RestoreSummary['outcome'] {
+  const counted = steps.filter((s) => s.outcome !== 'skipped');
+  if (counted.every((s) => s.outcome === 'restored')) return 'ok';
+  if (counted.some((s) => s.outcome === 'restored')) return 'partial';
+  return 'failed';
+}
+
+/** "3 restored, 1 reconnecting" */
+export function summarize(steps: RestoreStep[]): string {
+  const counts = new Map<string, number>();
+  for (const s of steps) {
+    const key = s.outcome === 'timeout' ? 'reconnecting' : s.outcome;
+    if (key === 'skipped' || key === 'superseded') continue;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const order = ['restored', 'reconnecting', 'failed'];
+  const parts = order.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`);
+  return parts.length ? parts.join(', ') : 'nothing to restore';
+}
+
+function overallSummary(overall: StatusSnapshot['overall'], services: StatusSnapshot['services'], trackingPaused: boolean): string {
+  if (overall === 'paused') return 'Paused for sleep';
+  const trouble = services.filter((s) => ['reconnecting', 'error', 'waiting-authorisation', 'starting'].includes(s.state));
+  if (trouble.length) {
+    return trouble
+      .map((s) => {
+        if (s.state === 'reconnecting') return `Reconnecting ${s.label}…${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`;
+        if (s.state === 'waiting-authorisation') return `${s.label} needs authorisation`;
+        if (s.state === 'starting') return `Starting ${s.label}…`;
+        return `${s.label}: ${s.lastError ?? 'error'}`;
+      })
+      .join(' · ');
+  }
+  if (trackingPaused) return 'Tracking paused';
+  const running = services.filter((s) => s.state === 'running').length;
+  return `All well: ${running} service${running === 1 ? '' : 's'} running`;
+}
