@@ -1,0 +1,402 @@
+// Turns the Roon transport's live zone state into plays, following Last.fm's
+// scrobble rule, with listening time measured on the injected clock.
+//
+// Emit timing: a play is emitted once, at the moment it qualifies, with the
+// seconds listened at that moment (so `secondsListened` is close to the
+// threshold, not the final figure). Emitting at track end would give a fuller
+// number but would put every qualified listen at risk until the track ends: the
+// machine can sleep, the Core can vanish, the app can quit. Last.fm scrobblers
+// make the same choice, and the play's identity (track + real start) is fixed
+// by then anyway.
+import type { Clock } from '../../core/clock';
+import { silentLogger, type Logger } from '../../core/logger';
+import type { NewPlay } from '../../db/plays';
+import type { ZoneNowPlaying } from '../../../shared/status';
+import type { RoonNowPlaying, RoonZone, RoonZoneState, RoonZonesChanged } from './types';
+
+export interface PlayDetectorOptions {
+  clock: Clock;
+  onPlay: (play: NewPlay) => void;
+  logger?: Logger;
+  /** A track must be longer than this to count (Last.fm: 30 s). */
+  minTrackSeconds?: number;
+}
+
+/** Listening that qualifies any track: Last.fm's 4 minutes. */
+const CAP_SECONDS = 240;
+/**
+ * Seek updates arrive about once a second but not on a precise beat: a step may
+ * show a little more progress than the clock. This much extra is allowed per
+ * step, and once per uninterrupted stretch of playing in total, so forward
+ * seeks never add more than the time really spent playing.
+ */
+const SLACK_SECONDS = 1.5;
+/** Wall time outrunning monotonic time by more than this means we slept unannounced. */
+const UNANNOUNCED_SLEEP_MS = 5_000;
+/** A seek at or below this counts as "back at the start". */
+const RESTART_SEEK_SECONDS = 5;
+/** How far back the seek must fall for a restart: filters jitter around 0. */
+const RESTART_MIN_DROP_SECONDS = 10;
+/** Last seek this close to the end means the track finished. */
+const END_MARGIN_SECONDS = 5;
+/** Lengths and seeks beyond this are treated as garbage (a day). */
+const MAX_SECONDS = 24 * 3600;
+/** A seek may overshoot the length a little near the end on real Cores. */
+const SEEK_OVERSHOOT_SECONDS = 60;
+/** How long a removed zone's play waits for a grouped zone to pick it up. */
+const HANDOFF_MS = 30_000;
+/** How far a picked-up play's implied start may differ from the original. */
+const HANDOFF_START_TOLERANCE_MS = 10_000;
+
+interface Track {
+  /** Equal keys mean the same now_playing item. */
+  key: string;
+  title: string;
+  artist: string;
+  album: string | null;
+  lengthSeconds: number | null;
+}
+
+interface Play {
+  track: Track;
+  /** UTC ms; fixed at the first sight of the track playing. */
+  startedAt: number | null;
+  listened: number;
+  emitted: boolean;
+}
+
+/** The last point from which listening can be credited. */
+interface Anchor {
+  seek: number;
+  mono: number;
+  wall: number;
+}
+
+/** One uninterrupted stretch of playing: bounds the total credit. */
+interface Stretch {
+  mono: number;
+  credited: number;
+}
+
+interface TrackedZone {
+  zoneId: string;
+  name: string;
+  state: RoonZoneState;
+  track: Track | null;
+  play: Play | null;
+  /** Last known seek position (any state), seconds. */
+  seek: number | null;
+  /** Wall ms of the last observation of this zone. */
+  seenAt: number;
+  anchor: Anchor | null;
+  stretch: Stretch | null;
+  /** `loading` or `stopped` seen since the zone last played: a track boundary. */
+  boundary: boolean;
+  /** We lost sight of the zone (connection lost, sleep) since it last played. */
+  gap: boolean;
+  /** Warnings already logged for the current track, so garbage does not flood the log. */
+  warned: Set<string>;
+}
+
+interface Removed {
+  play: Play;
+  removedAtMono: number;
+}
+
+export class PlayDetector {
+  private readonly clock: Clock;
+  private readonly onPlay: (play: NewPlay) => void;
+  private readonly log: Logger;
+  private readonly minTrackSeconds: number;
+  private readonly zones = new Map<string, TrackedZone>();
+  private removed: Removed[] = [];
+  /** False after a lost connection or a suspend, until the Core tells us the state again. */
+  private live = false;
+  private disposed = false;
+
+  constructor(opts: PlayDetectorOptions) {
+    this.clock = opts.clock;
+    this.onPlay = opts.onPlay;
+    this.log = (opts.logger ?? silentLogger).scope('play-detector');
+    this.minTrackSeconds = opts.minTrackSeconds ?? 30;
+  }
+
+  /** The full state, as after (re)subscribing: zones we knew but no longer see are gone. */
+  zonesSubscribed(zones: readonly RoonZone[]): void {
+    if (this.disposed) return;
+    this.live = true;
+    const seen = new Set(zones.map((z) => z.zone_id));
+    for (const id of [...this.zones.keys()]) if (!seen.has(id)) this.removeZone(id);
+    for (const zone of zones) this.applyZone(zone);
+  }
+
+  zonesChanged(body: RoonZonesChanged): void {
+    if (this.disposed) return;
+    this.live = true;
+    // Removals first so a zone regrouped in the same message can pick up the
+    // play; seek patches last because they describe the state after the changes.
+    for (const id of body.zones_removed ?? []) this.removeZone(id);
+    for (const zone of body.zones_added ?? []) this.applyZone(zone);
+    for (const zone of body.zones_changed ?? []) this.applyZone(zone);
+    for (const change of body.zones_seek_changed ?? []) {
+      const t = this.zones.get(change.zone_id);
+      if (!t) continue;
+      const seek = this.validSeek(t, change.seek_position, t.track);
+      if (seek === null) continue;
+      if (t.play && this.isRestart(t, t.state, seek)) this.startPlay(t, t.track);
+      this.observe(t, t.state, seek);
+    }
+  }
+
+  /** The Core is out of sight: nothing heard from now on is continuous with before. */
+  connectionLost(): void {
+    this.interrupt();
+  }
+
+  /** The machine is going to sleep: music may go on, but we cannot vouch for it. */
+  suspend(): void {
+    this.interrupt();
+  }
+
+  nowPlaying(): ZoneNowPlaying[] {
+    // While out of contact the last state would be a guess; showing a zone as
+    // playing that may have stopped long ago misleads more than showing nothing.
+    if (!this.live || this.disposed) return [];
+    return [...this.zones.values()].map((t) => ({
+      zoneId: t.zoneId,
+      zoneName: t.name,
+      state: t.state,
+      title: t.track?.title ?? null,
+      artist: t.track?.artist ?? null,
+      album: t.track?.album ?? null,
+      seekSeconds: t.track ? t.seek : null,
+      lengthSeconds: t.track?.lengthSeconds ?? null,
+    }));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.zones.clear();
+    this.removed = [];
+  }
+
+  private interrupt(): void {
+    if (this.disposed) return;
+    this.live = false;
+    for (const t of this.zones.values()) {
+      t.anchor = null;
+      t.stretch = null;
+      t.gap = true;
+    }
+  }
+
+  private applyZone(zone: RoonZone): void {
+    let t = this.zones.get(zone.zone_id);
+    const fresh = !t;
+    if (!t) {
+      t = {
+        zoneId: zone.zone_id,
+        name: zone.display_name,
+        state: zone.state,
+        track: null,
+        play: null,
+        seek: null,
+        seenAt: this.clock.now(),
+        anchor: null,
+        stretch: null,
+        boundary: false,
+        gap: false,
+        warned: new Set(),
+      };
+      this.zones.set(zone.zone_id, t);
+    }
+    t.name = zone.display_name;
+    const track = this.readTrack(t, zone.now_playing ?? null);
+    const seek = track ? this.validSeek(t, zone.now_playing?.seek_position ?? zone.seek_position, track) : null;
+
+    if (track?.key !== t.track?.key) {
+      this.startPlay(t, track);
+      if (fresh && t.play && seek !== null) this.pickUp(t, t.play, seek);
+    } else if (t.play && seek !== null && this.isRestart(t, zone.state, seek)) {
+      this.startPlay(t, track);
+    }
+    this.observe(t, zone.state, seek);
+  }
+
+  private removeZone(zoneId: string): void {
+    const t = this.zones.get(zoneId);
+    if (!t) return;
+    this.zones.delete(zoneId);
+    // A qualified play was emitted when it qualified; an unqualified one is
+    // dropped, unless a zone built from the same outputs (grouping) picks it up.
+    if (t.play && t.play.startedAt !== null && t.state === 'playing') {
+      this.removed.push({ play: t.play, removedAtMono: this.clock.monotonic() });
+      this.log.debug(`zone ${t.name} removed during ${describe(t.play.track)}`);
+    }
+  }
+
+  /** A new zone showing the track a just-removed zone was playing, at a consistent position, continues that play. */
+  private pickUp(t: TrackedZone, play: Play, seek: number): void {
+    const mono = this.clock.monotonic();
+    this.removed = this.removed.filter((r) => mono - r.removedAtMono <= HANDOFF_MS);
+    const impliedStart = this.clock.now() - seek * 1000;
+    const i = this.removed.findIndex(
+      (r) => r.play.track.key === play.track.key && Math.abs((r.play.startedAt ?? 0) - impliedStart) <= HANDOFF_START_TOLERANCE_MS,
+    );
+    if (i < 0) return;
+    const [r] = this.removed.splice(i, 1);
+    t.play = r!.play;
+    this.log.debug(`zone ${t.name} continues ${describe(play.track)} from a removed zone`);
+  }
+
+  private startPlay(t: TrackedZone, track: Track | null): void {
+    if (t.play && !t.play.emitted && t.play.listened > 0) {
+      this.log.debug(`${describe(t.play.track)} in ${t.name} did not qualify (${Math.round(t.play.listened)} s listened)`);
+    }
+    if (track?.key !== t.track?.key) t.warned.clear();
+    t.track = track;
+    t.play = track ? { track, startedAt: null, listened: 0, emitted: false } : null;
+    t.anchor = null;
+    t.stretch = null;
+    t.boundary = false;
+    t.gap = false;
+    // The position of the old track says nothing about the new one.
+    t.seek = null;
+  }
+
+  /**
+   * Whether the seek going back means the same track started again (a repeat)
+   * rather than the listener seeking back within it. Only "back near the start
+   * after the end, or after `loading`/`stopped`" counts, plus: after we lost
+   * sight of the zone for long enough that the track must have ended meanwhile.
+   */
+  private isRestart(t: TrackedZone, state: RoonZoneState, seek: number): boolean {
+    if (t.seek === null || seek + RESTART_MIN_DROP_SECONDS > t.seek) return false;
+    const length = t.track?.lengthSeconds ?? null;
+    const awaySeconds = Math.max(0, (this.clock.now() - t.seenAt) / 1000);
+    const ended = length !== null && t.seek + (t.gap ? awaySeconds : 0) >= length - END_MARGIN_SECONDS;
+    const boundary = t.boundary || state === 'loading' || state === 'stopped';
+    if (seek <= RESTART_SEEK_SECONDS && (boundary || ended)) return true;
+    return t.gap && ended;
+  }
+
+  /** One look at a zone: its state and, when known, the seek position. */
+  private observe(t: TrackedZone, state: RoonZoneState, seek: number | null): void {
+    const now = this.clock.now();
+    const mono = this.clock.monotonic();
+    t.state = state;
+    t.seenAt = now;
+    if (state !== 'playing') {
+      if (state === 'loading' || state === 'stopped') t.boundary = true;
+      t.anchor = null;
+      t.stretch = null;
+      if (seek !== null) t.seek = seek;
+      return;
+    }
+    const play = t.play;
+    if (!play || seek === null) return;
+    if (play.startedAt === null) play.startedAt = now - seek * 1000;
+
+    const anchor = t.anchor;
+    if (anchor && t.stretch) {
+      const monoElapsed = (mono - anchor.mono) / 1000;
+      if (now - anchor.wall - (mono - anchor.mono) > UNANNOUNCED_SLEEP_MS) {
+        // The wall clock moved and the monotonic one did not: we slept without
+        // being told. Whatever the Core played meanwhile, we did not see it.
+        t.stretch = { mono, credited: 0 };
+      } else {
+        const elapsed = Math.max(0, monoElapsed);
+        const moved = seek - anchor.seek;
+        // A jump beyond the time that passed is a seek: only the time itself
+        // may have been listened to, not the distance jumped.
+        const step = moved > elapsed + SLACK_SECONDS ? elapsed : moved;
+        const budget = (mono - t.stretch.mono) / 1000 + SLACK_SECONDS - t.stretch.credited;
+        const credit = Math.max(0, Math.min(step, budget));
+        t.stretch.credited += credit;
+        play.listened += credit;
+      }
+    } else {
+      t.stretch = { mono, credited: 0 };
+    }
+    t.anchor = { seek, mono, wall: now };
+    t.seek = seek;
+    t.boundary = false;
+    t.gap = false;
+    this.maybeEmit(t, play);
+  }
+
+  private maybeEmit(t: TrackedZone, play: Play): void {
+    if (play.emitted || play.startedAt === null) return;
+    const length = play.track.lengthSeconds;
+    if (length !== null && length <= this.minTrackSeconds) return;
+    const needed = length === null ? CAP_SECONDS : Math.min(length / 2, CAP_SECONDS);
+    if (play.listened < needed) return;
+    play.emitted = true;
+    const out: NewPlay = {
+      artist: play.track.artist,
+      title: play.track.title,
+      album: play.track.album,
+      lengthSeconds: length,
+      startedAt: Math.round(play.startedAt),
+      secondsListened: Math.round(play.listened),
+      zone: t.name,
+      source: 'roon',
+    };
+    this.log.info(`play: ${describe(play.track)} in ${t.name}`);
+    try {
+      this.onPlay(out);
+    } catch (error) {
+      // The listener's failure is its own; our bookkeeping stays as it is so the
+      // play is not offered twice.
+      this.log.error('storing a Roon play failed', error);
+    }
+  }
+
+  private readTrack(t: TrackedZone, np: RoonNowPlaying | null): Track | null {
+    if (!np) return null;
+    const title = text(np.three_line?.line1) || text(np.one_line?.line1);
+    const artist = text(np.three_line?.line2) || text(np.two_line?.line2);
+    const album = text(np.three_line?.line3) || null;
+    if (!title || !artist) {
+      this.warnOnce(t, 'names', `zone ${t.name}: now playing without title or artist, not counted`, { title, artist });
+      return null;
+    }
+    let lengthSeconds: number | null = null;
+    const raw = np.length;
+    if (raw !== undefined && raw !== null) {
+      if (typeof raw === 'number' && Number.isFinite(raw) && raw > 0 && raw <= MAX_SECONDS) lengthSeconds = raw;
+      else this.warnOnce(t, `length:${title}`, `zone ${t.name}: ignoring absurd track length`, raw);
+    }
+    return { key: JSON.stringify([title, artist, album, lengthSeconds]), title, artist, album, lengthSeconds };
+  }
+
+  private validSeek(t: TrackedZone, raw: unknown, track: Track | null): number | null {
+    if (raw === undefined || raw === null) return null;
+    const length = track?.lengthSeconds ?? null;
+    if (
+      typeof raw !== 'number' ||
+      !Number.isFinite(raw) ||
+      raw < 0 ||
+      raw > MAX_SECONDS ||
+      (length !== null && raw > length + SEEK_OVERSHOOT_SECONDS)
+    ) {
+      this.warnOnce(t, 'seek', `zone ${t.name}: ignoring absurd seek position`, raw);
+      return null;
+    }
+    return raw;
+  }
+
+  private warnOnce(t: TrackedZone, key: string, message: string, detail: unknown): void {
+    if (t.warned.has(key)) return;
+    t.warned.add(key);
+    this.log.warn(message, detail);
+  }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function describe(track: Track): string {
+  return `"${track.title}" by ${track.artist}`;
+}
