@@ -808,3 +808,32 @@ describe('PlayDetector: status and lifetime', () => {
     expect(rig.clock.pendingTimers).toBe(0);
   });
 });
+
+describe('PlayDetector: repeats hidden by a gap', () => {
+  it('keeps one play when a paused zone was seeked back during a short disconnect', () => {
+    const rig = new Rig();
+    rig.connectPlaying('z1', TEARDROP);
+    rig.playTo('z1', 250);
+    rig.change('z1', { state: 'paused' });
+    rig.clock.advance(3600_000);
+    rig.detector.connectionLost();
+    rig.clock.advance(3000);
+    rig.set('z1', { seek: 100 });
+    rig.subscribe();
+    rig.change('z1', { state: 'playing' });
+    rig.playTo('z1', 300);
+    expect(rig.plays).toHaveLength(1);
+  });
+
+  it('makes a new play when an unannounced sleep hid the end and a repeat', () => {
+    const rig = new Rig();
+    const first = rig.connectPlaying('z1', TEARDROP);
+    rig.playTo('z1', 200);
+    rig.clock.sleep(150_000); // 200 → 300, then again from 0 to 50
+    rig.clock.advance(1000);
+    rig.seek('z1', 51);
+    const second = rig.clock.now() - 51_000;
+    rig.playTo('z1', 205);
+    expect(rig.plays.map((p) => p.startedAt)).toEqual([first, second]);
+  });
+});

@@ -86,14 +86,17 @@ interface TrackedZone {
   play: Play | null;
   /** Last known seek position (any state), seconds. */
   seek: number | null;
-  /** Wall ms of the last observation of this zone. */
+  /** Wall and monotonic ms of the last observation of this zone. */
   seenAt: number;
+  seenAtMono: number;
   anchor: Anchor | null;
   stretch: Stretch | null;
   /** `loading` or `stopped` seen since the zone last played: a track boundary. */
   boundary: boolean;
   /** We lost sight of the zone (connection lost, sleep) since it last played. */
   gap: boolean;
+  /** Wall ms when we last lost sight of the zone. */
+  lostAt: number | null;
   /** Warnings already logged for the current track, so garbage does not flood the log. */
   warned: Set<string>;
 }
@@ -187,12 +190,12 @@ export class PlayDetector {
       t.anchor = null;
       t.stretch = null;
       t.gap = true;
+      t.lostAt = this.clock.now();
     }
   }
 
   private applyZone(zone: RoonZone): void {
     let t = this.zones.get(zone.zone_id);
-    const fresh = !t;
     if (!t) {
       t = {
         zoneId: zone.zone_id,
@@ -202,10 +205,12 @@ export class PlayDetector {
         play: null,
         seek: null,
         seenAt: this.clock.now(),
+        seenAtMono: this.clock.monotonic(),
         anchor: null,
         stretch: null,
         boundary: false,
         gap: false,
+        lostAt: null,
         warned: new Set(),
       };
       this.zones.set(zone.zone_id, t);
@@ -216,7 +221,7 @@ export class PlayDetector {
 
     if (track?.key !== t.track?.key) {
       this.startPlay(t, track);
-      if (fresh && t.play && seek !== null) this.pickUp(t, t.play, seek);
+      if (t.play && seek !== null && this.removed.length > 0) this.pickUp(t, t.play, seek);
     } else if (t.play && seek !== null && this.isRestart(t, zone.state, seek)) {
       this.startPlay(t, track);
     }
@@ -273,11 +278,14 @@ export class PlayDetector {
   private isRestart(t: TrackedZone, state: RoonZoneState, seek: number): boolean {
     if (t.seek === null || seek + RESTART_MIN_DROP_SECONDS > t.seek) return false;
     const length = t.track?.lengthSeconds ?? null;
-    const awaySeconds = Math.max(0, (this.clock.now() - t.seenAt) / 1000);
-    const ended = length !== null && t.seek + (t.gap ? awaySeconds : 0) >= length - END_MARGIN_SECONDS;
+    const unseenMs = this.clock.now() - t.seenAt;
+    const away = t.gap || unseenMs - (this.clock.monotonic() - t.seenAtMono) > UNANNOUNCED_SLEEP_MS;
+    // A zone we saw paused cannot have moved on before we lost sight of it.
+    const awayMs = t.state === 'playing' || t.lostAt === null ? unseenMs : this.clock.now() - Math.max(t.seenAt, t.lostAt);
+    const ended = length !== null && t.seek + (away ? Math.max(0, awayMs / 1000) : 0) >= length - END_MARGIN_SECONDS;
     const boundary = t.boundary || state === 'loading' || state === 'stopped';
     if (seek <= RESTART_SEEK_SECONDS && (boundary || ended)) return true;
-    return t.gap && ended;
+    return away && ended;
   }
 
   /** One look at a zone: its state and, when known, the seek position. */
@@ -286,6 +294,7 @@ export class PlayDetector {
     const mono = this.clock.monotonic();
     t.state = state;
     t.seenAt = now;
+    t.seenAtMono = mono;
     if (state !== 'playing') {
       if (state === 'loading' || state === 'stopped') t.boundary = true;
       t.anchor = null;
