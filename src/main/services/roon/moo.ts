@@ -1,0 +1,131 @@
+// MOO/1, the framing Roon speaks inside each binary WebSocket frame:
+//   MOO/1 <VERB> <name>\n<Key: value>\n...\n\n<body>
+// Parsing is strict because a frame either reads exactly or is dropped: a
+// half-understood frame could route a body to the wrong request.
+
+export type MooVerb = 'REQUEST' | 'CONTINUE' | 'COMPLETE';
+
+export interface MooMessage {
+  verb: MooVerb;
+  /** `<service>/<method>` for a REQUEST, the response name (`Success`, `Changed`, ...) otherwise. */
+  name: string;
+  requestId: number;
+  /** Every header as sent, unknown ones included (`Logging: quiet`). */
+  headers: Record<string, string>;
+  /** Parsed JSON for `application/json`, raw bytes for any other content type, undefined when there is none. */
+  body?: unknown;
+}
+
+export class MooParseError extends Error {
+  constructor(message: string) {
+    super(`MOO frame rejected: ${message}`);
+    this.name = 'MooParseError';
+  }
+}
+
+const VERBS = new Set<string>(['REQUEST', 'CONTINUE', 'COMPLETE']);
+const MAX_ID = 2 ** 31 - 1;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Splits `service:1/method` at the last slash. */
+export function splitRequestName(name: string): { service: string; method: string } {
+  const slash = name.lastIndexOf('/');
+  if (slash <= 0 || slash === name.length - 1) return { service: name, method: '' };
+  return { service: name.slice(0, slash), method: name.slice(slash + 1) };
+}
+
+function findHeaderEnd(bytes: Uint8Array): number {
+  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i + 1] === 0x0a) return i;
+  return -1;
+}
+
+function parseNonNegativeInt(value: string, what: string): number {
+  if (!/^\d{1,10}$/.test(value)) throw new MooParseError(`${what} "${value.slice(0, 40)}" is not a non-negative integer`);
+  const n = Number(value);
+  if (n > MAX_ID) throw new MooParseError(`${what} ${value} is too large`);
+  return n;
+}
+
+export function parseMoo(data: Uint8Array): MooMessage {
+  const end = findHeaderEnd(data);
+  if (end < 0) throw new MooParseError('no blank line after the headers');
+  let head: string;
+  try {
+    head = decoder.decode(data.subarray(0, end));
+  } catch {
+    throw new MooParseError('headers are not valid UTF-8');
+  }
+  const lines = head.split('\n');
+  const first = lines[0]!;
+  const match = /^MOO\/(\S+) (\S+) (\S.*)$/.exec(first);
+  if (!match) throw new MooParseError(`bad first line "${first.slice(0, 80)}"`);
+  if (match[1] !== '1') throw new MooParseError(`unsupported version MOO/${match[1]!.slice(0, 10)}`);
+  const verb = match[2]!;
+  if (!VERBS.has(verb)) throw new MooParseError(`unknown verb "${verb.slice(0, 20)}"`);
+  const name = match[3]!;
+  if (verb === 'REQUEST' && !splitRequestName(name).method) throw new MooParseError(`request name "${name.slice(0, 80)}" has no method`);
+
+  const headers: Record<string, string> = Object.create(null);
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new MooParseError(`bad header line "${line.slice(0, 80)}"`);
+    const key = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (!key || /\s/.test(key)) throw new MooParseError(`bad header name "${key.slice(0, 40)}"`);
+    if (key in headers) throw new MooParseError(`header ${key} appears twice`);
+    headers[key] = value;
+  }
+
+  const rawId = headers['Request-Id'];
+  if (rawId === undefined) throw new MooParseError('Request-Id is missing');
+  const requestId = parseNonNegativeInt(rawId, 'Request-Id');
+
+  const rest = data.subarray(end + 2);
+  const rawLength = headers['Content-Length'];
+  const contentType = headers['Content-Type'];
+  const message: MooMessage = { verb: verb as MooVerb, name, requestId, headers: { ...headers } };
+  if (rawLength === undefined) {
+    if (rest.length > 0) throw new MooParseError(`${rest.length} body bytes without Content-Length`);
+    if (contentType !== undefined) throw new MooParseError('Content-Type without Content-Length');
+    return message;
+  }
+  const length = parseNonNegativeInt(rawLength, 'Content-Length');
+  if (length !== rest.length) throw new MooParseError(`Content-Length is ${length} but the body has ${rest.length} bytes`);
+  if (contentType === undefined) throw new MooParseError('Content-Length without Content-Type');
+  if (contentType === 'application/json') {
+    let text: string;
+    try {
+      text = decoder.decode(rest);
+    } catch {
+      throw new MooParseError('JSON body is not valid UTF-8');
+    }
+    try {
+      message.body = JSON.parse(text);
+    } catch (error) {
+      throw new MooParseError(`JSON body does not parse (${(error as Error).message})`);
+    }
+  } else {
+    message.body = Buffer.from(rest);
+  }
+  return message;
+}
+
+/**
+ * Builds one frame. A JSON body gets Content-Type and Content-Length (in bytes,
+ * not characters: titles are often not ASCII); `undefined` means no body.
+ */
+export function serializeMoo(message: { verb: MooVerb; name: string; requestId: number; body?: unknown; headers?: Record<string, string> }): Buffer {
+  if (!VERBS.has(message.verb)) throw new Error(`unknown MOO verb ${message.verb}`);
+  if (!Number.isInteger(message.requestId) || message.requestId < 0) throw new Error(`bad request id ${message.requestId}`);
+  if (/[\n\r]/.test(message.name)) throw new Error('a MOO name cannot contain a line break');
+  let head = `MOO/1 ${message.verb} ${message.name}\nRequest-Id: ${message.requestId}\n`;
+  for (const [key, value] of Object.entries(message.headers ?? {})) {
+    if (key === 'Request-Id' || key === 'Content-Length' || key === 'Content-Type') continue;
+    if (/[\n\r:]/.test(key) || /[\n\r]/.test(value)) throw new Error(`bad MOO header ${key}`);
+    head += `${key}: ${value}\n`;
+  }
+  if (message.body === undefined) return Buffer.from(head + '\n', 'utf8');
+  const body = Buffer.from(JSON.stringify(message.body), 'utf8');
+  head += `Content-Type: application/json\nContent-Length: ${body.length}\n\n`;
+  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}
