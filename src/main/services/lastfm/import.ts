@@ -220,7 +220,7 @@ export class LastfmImport {
       pagesThisRun++;
       const perPageMs = (clock.monotonic() - began) / pagesThisRun;
       this.etaSeconds = saved.totalPages === null ? null : Math.round((Math.max(0, saved.totalPages - saved.nextPage + 1) * perPageMs) / 1000);
-      this.notify(null, saved.state === 'done');
+      this.notify(null, pagesThisRun === 1 || saved.state === 'done');
       await yieldToEventLoop();
       signal.throwIfAborted();
     }
