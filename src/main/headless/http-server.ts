@@ -1,0 +1,240 @@
+// The headless host's HTTP face: loopback only, a random token per run (bearer
+// header, or a cookie for the browser bridge), Host and Origin checked, every
+// body and query validated against the API table, the renderer served with a
+// strict CSP, and Server-Sent Events for status updates.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { API, ApiError, describeZodError, type ApiName } from '../../shared/api';
+import type { Encore } from '../app';
+import type { Logger } from '../core/logger';
+
+export const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const COOKIE = 'encore_token';
+const MAX_BODY = 64 * 1024;
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export interface HttpHostOptions {
+  encore: Encore;
+  logger: Logger;
+  /** 0 picks a free port. */
+  port: number;
+  /** The built renderer (dist/renderer); null serves the API only. */
+  rendererDir: string | null;
+  token?: string;
+}
+
+export interface HttpHost {
+  url: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface Route {
+  name: ApiName;
+  method: string;
+  pattern: RegExp;
+  params: string[];
+}
+
+const ROUTES: Route[] = (Object.keys(API) as ApiName[]).map((name) => {
+  const [method, template] = API[name].http;
+  const params: string[] = [];
+  const pattern = new RegExp(
+    '^' +
+      template.replace(/:(\w+)/g, (_, p: string) => {
+        params.push(p);
+        return '([^/]+)';
+      }) +
+      '$',
+  );
+  return { name, method, pattern, params };
+});
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+function cookieToken(req: http.IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return v.join('=');
+  }
+  return null;
+}
+
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const { encore, logger } = options;
+  const log = logger.scope('http');
+  const token = options.token ?? crypto.randomBytes(32).toString('hex');
+  const sse = new Set<http.ServerResponse>();
+  let origin = '';
+  let allowedHosts = new Set<string>();
+
+  const send = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
+    res.end(text);
+  };
+  const fail = (res: http.ServerResponse, status: number, message: string) => send(res, status, { error: message });
+
+  /** Bearer token from any client; the cookie only from our own page (Origin checked). */
+  const authorised = (req: http.IncomingMessage): boolean => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) return safeEqual(auth.slice(7).trim(), token);
+    const fromCookie = cookieToken(req);
+    if (!fromCookie || !safeEqual(fromCookie, token)) return false;
+    const requestOrigin = req.headers.origin;
+    if (requestOrigin !== undefined && requestOrigin !== origin) return false;
+    const site = req.headers['sec-fetch-site'];
+    if (req.method !== 'GET' && requestOrigin === undefined && site !== 'same-origin') return false;
+    return true;
+  };
+
+  const readBody = (req: http.IncomingMessage): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      let size = 0;
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY) {
+          reject(new ApiError(400, `body: larger than ${MAX_BODY} bytes`));
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8').trim();
+        if (!text) return resolve({});
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(new ApiError(400, `body: not valid JSON (${(error as Error).message})`));
+        }
+      });
+      req.on('error', reject);
+    });
+
+  const serveStatic = (req: http.IncomingMessage, res: http.ServerResponse, pathname: string): boolean => {
+    if (!options.rendererDir || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = path.resolve(options.rendererDir, relative);
+    if (!file.startsWith(path.resolve(options.rendererDir) + path.sep)) return false;
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file);
+    } catch {
+      return false;
+    }
+    res.writeHead(200, {
+      'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': relative === 'index.html' ? 'no-store' : 'max-age=3600',
+    });
+    res.end(req.method === 'HEAD' ? undefined : data);
+    return true;
+  };
+
+  const openEvents = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(`retry: 2000\n\n`);
+    res.write(`data: ${JSON.stringify(encore.status())}\n\n`);
+    sse.add(res);
+    req.on('close', () => sse.delete(res));
+  };
+
+  const statusSub = encore.onStatus((snapshot) => {
+    const frame = `data: ${JSON.stringify(snapshot)}\n\n`;
+    for (const res of sse) res.write(frame);
+  });
+  // Keeps proxies and idle timeouts from cutting the stream.
+  const keepAlive = setInterval(() => {
+    for (const res of sse) res.write(': keep-alive\n\n');
+  }, 15_000);
+  keepAlive.unref();
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      // DNS rebinding: only our own loopback names reach the app.
+      if (!allowedHosts.has(req.headers.host ?? '')) return fail(res, 403, 'Host not allowed: use the URL printed at start.');
+
+      if (url.pathname === '/' && url.searchParams.has('token')) {
+        if (!safeEqual(url.searchParams.get('token') ?? '', token)) return fail(res, 401, 'The token in this URL is not the one of this run: use the URL printed at start.');
+        res.writeHead(302, { location: '/', 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
+        return res.end();
+      }
+      if (!url.pathname.startsWith('/api/')) {
+        if (serveStatic(req, res, url.pathname)) return;
+        return fail(res, 404, `No such page: ${url.pathname}`);
+      }
+      if (!authorised(req)) return fail(res, 401, 'Missing or wrong token: send "Authorization: Bearer <token>" (see runtime.json).');
+      if (url.pathname === '/api/events' && req.method === 'GET') return openEvents(req, res);
+
+      const route = ROUTES.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+      if (!route) {
+        const known = ROUTES.some((r) => r.pattern.test(url.pathname));
+        return fail(res, known ? 405 : 404, known ? `${req.method} is not allowed on ${url.pathname}` : `No such route: ${req.method} ${url.pathname}`);
+      }
+      const match = route.pattern.exec(url.pathname)!;
+      const input: Record<string, unknown> = req.method === 'GET' || req.method === 'DELETE' ? Object.fromEntries(url.searchParams) : ((await readBody(req)) as Record<string, unknown>);
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ApiError(400, 'body: expected a JSON object');
+      route.params.forEach((p, i) => (input[p] = decodeURIComponent(match[i + 1]!)));
+      const schema = API[route.name].request as z.ZodType;
+      const parsed = schema.safeParse(input);
+      if (!parsed.success) throw new ApiError(400, describeZodError(parsed.error));
+      const handler = encore.handlers[route.name] as (request: unknown) => unknown;
+      const result = await handler(parsed.data);
+      send(res, 200, result);
+    } catch (error) {
+      if (error instanceof ApiError) return fail(res, error.status, error.message);
+      log.error(`request ${req.method} ${req.url?.split('?')[0]} failed`, error);
+      fail(res, 500, error instanceof Error ? error.message : 'internal error');
+    }
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+
+  return {
+    url: origin,
+    token,
+    port,
+    close: async () => {
+      statusSub.dispose();
+      clearInterval(keepAlive);
+      for (const res of sse) res.end();
+      sse.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

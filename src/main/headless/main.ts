@@ -1,0 +1,54 @@
+// `npm run headless`: Encore without Electron. Prints where it listens and the
+// token, writes them to <data-dir>/runtime.json, stops cleanly on SIGINT/SIGTERM.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, resolveDataDir } from '../config';
+import { startHeadless } from './host';
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const dataDir = resolveDataDir(argv, process.env);
+  let config;
+  try {
+    config = loadConfig(dataDir);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Encore cannot start: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const portArg = argv.find((a) => a.startsWith('--port='));
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const headless = await startHeadless({
+    dataDir,
+    config,
+    port: portArg ? Number(portArg.slice('--port='.length)) : undefined,
+    rendererDir: path.resolve(here, '..', 'renderer'),
+  });
+  console.log(`Encore headless is running (data in ${dataDir})`);
+  console.log(`  Open:  ${headless.url}/?token=${headless.token}`);
+  console.log(`  API:   curl -H 'Authorization: Bearer ${headless.token}' ${headless.url}/api/status`);
+  console.log(`  (url and token are also in ${headless.runtimeFile})`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping services and closing the database…`);
+    headless.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Encore could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+// Builds the services the supervisor runs. Each reads the live config through
+// a getter at every start, so saved settings apply on the next restart.
+import type { Config } from '../../shared/config';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import type { SecretStore } from '../core/ports';
+import type { Service } from '../core/service';
+import type { EncoreDatabase } from '../db/database';
+import type { PlayStore } from '../db/plays';
+import type { StateStore } from '../db/state';
+import { LastfmService } from './lastfm/service';
+
+export interface ServiceContext {
+  config: () => Config;
+  dataDir: string;
+  database: EncoreDatabase;
+  plays: PlayStore;
+  state: StateStore;
+  clock: Clock;
+  logger: Logger;
+  secrets: SecretStore;
+  version: string;
+}
+
+export interface SchedulerControl {
+  hasJob(id: string): boolean;
+  runNow(id: string): Promise<unknown>;
+}
+
+export interface ServiceSet {
+  list: Service[];
+  lastfm: LastfmService | null;
+  scheduler: SchedulerControl | null;
+  /** Throws a ConfigError naming the field (job schedules, time zones). */
+  validateConfig?: (config: Config) => void;
+}
+
+export function createServices(ctx: ServiceContext): ServiceSet {
+  const lastfm = new LastfmService({
+    config: () => ctx.config().lastfm,
+    database: ctx.database,
+    plays: ctx.plays,
+    state: ctx.state,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    version: ctx.version,
+  });
+  return { list: [lastfm], lastfm, scheduler: null };
+}
