@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { liveDisposables } from '../../src/main/core/disposable';
+import type { ServiceReport } from '../../src/main/core/service';
 import { ServiceError } from '../../src/main/core/service';
 import { harness, scrobbles, T0_UTS, type Harness } from './harness';
 
@@ -12,7 +13,7 @@ afterEach(async () => {
 const go = () => new AbortController().signal;
 
 /** One poll interval later, the poll's report. */
-async function poll(h: Harness, predicate = (r: { success?: boolean }) => r.success === true) {
+async function poll(h: Harness, predicate = (r: ServiceReport) => r.success === true) {
   const next = h.host.next(predicate);
   h.clock.advance(h.config.pollSeconds * 1000);
   return next;
