@@ -25,7 +25,8 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.{ts,tsx}'],
-    ignores: ['src/main/electron/**'],
+    // The preload is the renderer's side of the bridge: contextBridge and ipcRenderer are its job.
+    ignores: ['src/main/electron/**', 'src/preload/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -1,0 +1,30 @@
+// The channel of every call, restated without importing the API table's
+// values: the table pulls in zod and every schema (about 450 kB) that a
+// preload never uses. The types below tie each literal to the table, so a
+// missing or misspelt channel fails compilation rather than drifting.
+import type { API, ApiName, STATUS_PUSH_CHANNEL as PushChannel } from '../shared/api';
+
+type ChannelTable = { readonly [K in ApiName]: (typeof API)[K]['channel'] };
+
+export const CHANNELS = {
+  getStatus: 'encore:status:get',
+  restartService: 'encore:service:restart',
+  startService: 'encore:service:start',
+  stopService: 'encore:service:stop',
+  restoreAll: 'encore:restore:all',
+  pauseTracking: 'encore:tracking:pause',
+  resumeTracking: 'encore:tracking:resume',
+  simulateSuspend: 'encore:power:suspend',
+  simulateResume: 'encore:power:resume',
+  getPlays: 'encore:plays:list',
+  getPlaysPerDay: 'encore:plays:per-day',
+  getRestores: 'encore:restores:list',
+  getSettings: 'encore:settings:get',
+  saveSettings: 'encore:settings:save',
+  startImport: 'encore:import:start',
+  cancelImport: 'encore:import:cancel',
+  runJob: 'encore:job:run',
+  getLogTail: 'encore:log:tail',
+} as const satisfies ChannelTable;
+
+export const STATUS_PUSH_CHANNEL: typeof PushChannel = 'encore:status:changed';
