@@ -156,7 +156,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       services.validateConfig?.(parsed);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const match = /^settings: ([\w.]+): (.*)$/.exec(message) ?? /^(jobs\.[\w-]+\.\w+): (.*)$/.exec(message);
+      const match = /^settings: ([\w.-]+): (.*)$/.exec(message) ?? /^(jobs\.[\w-]+\.\w+): (.*)$/.exec(message);
       return { ok: false, errors: [{ field: match?.[1] ?? 'settings', message: match?.[2] ?? message }] };
     }
     if (input.lastfm?.apiKey !== undefined) {
