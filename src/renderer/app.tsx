@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { EncoreApi } from '../shared/api';
+import type { RestoreSummary } from '../shared/status';
+import { AppHeader } from './components/app-header';
+import { Banners } from './components/banners';
+import { HistoryPanel } from './components/history-panel';
+import { ImportPanel } from './components/import-panel';
+import { JobsPanel } from './components/jobs-panel';
+import { LogViewer } from './components/log-viewer';
+import { NowPlaying } from './components/now-playing';
+import { RecentPlays } from './components/recent-plays';
+import { ServiceCard } from './components/service-card';
+import { SettingsPanel } from './components/settings-panel';
+import { TabPanel, Tabs, type TabDef } from './components/tabs';
+import { Toasts } from './components/toasts';
+import { AppContext, type AppContextValue } from './context';
+import { useNow } from './hooks/use-now';
+import { useStatus } from './hooks/use-status';
+import { useThrottledTick } from './hooks/use-throttled-tick';
+import { restoreToast, type Toast } from './lib/banner';
+
+type TabId = 'overview' | 'history' | 'import' | 'settings' | 'logs';
+const TABS: TabDef<TabId>[] = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'history', label: 'History' },
+  { id: 'import', label: 'Import & jobs' },
+  { id: 'settings', label: 'Settings' },
+  { id: 'logs', label: 'Logs' },
+];
+
+/** Lists reload at most this often while snapshots stream in… */
+const REFRESH_THROTTLE_MS = 1_500;
+/** …and at least this often when nothing changes. */
+const REFRESH_IDLE_MS = 30_000;
+const TOAST_MS = 8_000;
+
+/** `value` while `active`; frozen at its last active value while not, so hidden tabs do not reload. */
+function useWhileActive<T>(value: T, active: boolean): T {
+  const last = useRef(value);
+  if (active) last.current = value;
+  return last.current;
+}
+
+export function App({ api }: { api: EncoreApi }) {
+  const { snapshot, error } = useStatus(api);
+  const now = useNow(1_000);
+  const [tab, setTab] = useState<TabId>('overview');
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const refresh = useThrottledTick(snapshot, REFRESH_THROTTLE_MS, REFRESH_IDLE_MS);
+
+  const dismiss = useCallback((key: string) => setToasts((ts) => ts.filter((t) => t.key !== key)), []);
+  const push = useCallback(
+    (toast: Toast) => {
+      setToasts((ts) => [...ts.filter((t) => t.key !== toast.key), toast].slice(-4));
+      setTimeout(() => dismiss(toast.key), TOAST_MS);
+    },
+    [dismiss],
+  );
+  const context = useMemo<AppContextValue>(
+    () => ({ api, notify: (tone, text) => push({ key: `${Date.now()}-${Math.random()}`, tone, text }) }),
+    [api, push],
+  );
+
+  // A toast when a restore finishes; `undefined` until the first snapshot so
+  // the restore that ran before the window opened is not announced.
+  const lastRestore = useRef<RestoreSummary | null | undefined>(undefined);
+  useEffect(() => {
+    if (!snapshot) return;
+    const toast = restoreToast(lastRestore.current, snapshot.lastRestore);
+    lastRestore.current = snapshot.lastRestore;
+    if (toast) push(toast);
+  }, [snapshot, push]);
+
+  const service = (id: string) => snapshot?.services.find((s) => s.id === id);
+
+  return (
+    <AppContext.Provider value={context}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppHeader snapshot={snapshot} />
+      <Banners snapshot={snapshot} />
+      {!snapshot && (
+        <p class={error ? 'banner tone-error' : 'empty'} role="status">
+          {error ? `Cannot reach Encore: ${error}` : 'Connecting to Encore…'}
+        </p>
+      )}
+      <Tabs tabs={TABS} selected={tab} onSelect={setTab} label="Sections" />
+      <main id="main">
+        <TabPanel id="overview" selected={tab === 'overview'}>
+          <section aria-labelledby="services-heading">
+            <h2 id="services-heading" class="visually-hidden">
+              Services
+            </h2>
+            <div class="cards" data-testid="services">
+              {snapshot?.services.map((s) => <ServiceCard key={s.id} service={s} now={now} />)}
+            </div>
+          </section>
+          <div class="columns">
+            <NowPlaying roon={service('roon')} />
+            <RecentPlays refresh={useWhileActive(refresh, tab === 'overview')} now={now} />
+          </div>
+        </TabPanel>
+        <TabPanel id="history" selected={tab === 'history'}>
+          <HistoryPanel refresh={useWhileActive(refresh, tab === 'history')} now={now} />
+        </TabPanel>
+        <TabPanel id="import" selected={tab === 'import'}>
+          <ImportPanel lastfm={service('lastfm')} now={now} />
+          <JobsPanel scheduler={service('scheduler')} now={now} />
+        </TabPanel>
+        <TabPanel id="settings" selected={tab === 'settings'}>
+          <SettingsPanel />
+        </TabPanel>
+        <TabPanel id="logs" selected={tab === 'logs'}>
+          {tab === 'logs' && <LogViewer />}
+        </TabPanel>
+      </main>
+      <Toasts toasts={toasts} onDismiss={dismiss} />
+    </AppContext.Provider>
+  );
+}

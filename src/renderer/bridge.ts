@@ -1,0 +1,156 @@
+// The window's API in a plain browser (the headless host), generated from the
+// shared API table: each call becomes a same-origin fetch to its HTTP route.
+// Credentials travel in the cookie the host set when the page was opened with
+// its token, so nothing here ever sees a secret.
+import { API, type ApiName, type ApiRequest, type ApiResponse, type EncoreApi } from '../shared/api';
+import type { StatusSnapshot } from '../shared/status';
+
+export interface HttpRequestPlan {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  /** JSON text for every method but GET. */
+  body?: string;
+}
+
+/**
+ * The HTTP request for one call: `:name` path parameters are filled from the
+ * request field of the same name; what remains goes into the query string for
+ * GET and into a JSON body otherwise.
+ */
+export function planRequest<K extends ApiName>(name: K, request: ApiRequest<K>): HttpRequestPlan {
+  const [method, route] = API[name].http;
+  const rest: Record<string, unknown> = { ...(request as Record<string, unknown> | undefined) };
+  const path = route.replace(/:([A-Za-z_]\w*)/g, (_match, param: string) => {
+    const value = rest[param];
+    if (value === undefined || value === null || value === '') throw new Error(`${name}: missing path parameter "${param}"`);
+    delete rest[param];
+    return encodeURIComponent(String(value));
+  });
+  if (method === 'GET') {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(rest)) {
+      if (value === undefined || value === null) continue;
+      query.append(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+    const qs = query.toString();
+    return { method, url: qs ? `${path}?${qs}` : path };
+  }
+  return { method, url: path, body: JSON.stringify(rest) };
+}
+
+/** The message a person should read for a failed response. */
+export async function errorFromResponse(response: Response): Promise<Error> {
+  let message = `${response.status} ${response.statusText}`.trim();
+  try {
+    const text = await response.text();
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string') {
+        message = (parsed as { error: string }).error;
+      } else if (text) message = text;
+    } catch {
+      if (text) message = text;
+    }
+  } catch {
+    // body unreadable: keep the status line
+  }
+  return new Error(message);
+}
+
+export interface HttpApiOptions {
+  /** Prefix for every route; '' means same origin, same root. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  EventSource?: typeof EventSource;
+  /** Called with true when the event stream is open, false while it is down. */
+  onConnectionChange?: (connected: boolean) => void;
+}
+
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+
+export function createHttpApi(options: HttpApiOptions = {}): EncoreApi {
+  const base = options.baseUrl ?? '';
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function call<K extends ApiName>(name: K, request: ApiRequest<K>): Promise<ApiResponse<K>> {
+    const plan = planRequest(name, request ?? ({} as ApiRequest<K>));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (plan.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await doFetch(base + plan.url, {
+      method: plan.method,
+      headers,
+      body: plan.body,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+    if (!response.ok) throw await errorFromResponse(response);
+    return (await response.json()) as ApiResponse<K>;
+  }
+
+  const api = Object.fromEntries(
+    (Object.keys(API) as ApiName[]).map((name) => [name, (request: never) => call(name, request)]),
+  ) as unknown as Omit<EncoreApi, 'onStatus'>;
+
+  return { ...api, onStatus: statusStream(base + '/api/events', options) };
+}
+
+/**
+ * One EventSource shared by every listener. The browser reconnects by itself
+ * after a dropped connection, but gives up for good when the server answers
+ * with an error (host restarting, 5xx): then we open a new one with backoff.
+ */
+function statusStream(url: string, options: HttpApiOptions) {
+  const Source = options.EventSource ?? globalThis.EventSource;
+  const listeners = new Set<(snapshot: StatusSnapshot) => void>();
+  let source: EventSource | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let delay = RECONNECT_MIN_MS;
+
+  const onMessage = (event: MessageEvent<string>) => {
+    let snapshot: StatusSnapshot;
+    try {
+      snapshot = JSON.parse(event.data) as StatusSnapshot;
+    } catch {
+      return;
+    }
+    for (const listener of [...listeners]) listener(snapshot);
+  };
+
+  function open() {
+    retryTimer = null;
+    const es = new Source(url, { withCredentials: true });
+    source = es;
+    es.addEventListener('message', onMessage);
+    es.addEventListener('status', onMessage as EventListener);
+    es.addEventListener('open', () => {
+      delay = RECONNECT_MIN_MS;
+      options.onConnectionChange?.(true);
+    });
+    es.addEventListener('error', () => {
+      options.onConnectionChange?.(false);
+      if (es.readyState !== Source.CLOSED || source !== es) return;
+      es.close();
+      source = null;
+      retryTimer = setTimeout(open, delay);
+      delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+    });
+  }
+
+  function close() {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
+    source?.close();
+    source = null;
+    delay = RECONNECT_MIN_MS;
+  }
+
+  return (listener: (snapshot: StatusSnapshot) => void): (() => void) => {
+    listeners.add(listener);
+    if (!source && !retryTimer) open();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) close();
+    };
+  };
+}

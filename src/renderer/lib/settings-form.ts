@@ -1,0 +1,155 @@
+// The settings form as plain strings (what the inputs hold), and the two
+// conversions: from the saved settings, and to the request saveSettings takes.
+// Field names are the same dotted paths the main process uses in its errors
+// ('roon.host', 'jobs.db-backup.schedule'), so one map serves both.
+import type { FieldError, Settings, SettingsInput } from '../../shared/api';
+
+export const TIMEOUT_SERVICES = ['roon', 'lastfm', 'scheduler'] as const;
+export type TimeoutService = (typeof TIMEOUT_SERVICES)[number];
+export const MISSED_POLICY_LABELS = {
+  coalesce: 'Run once on wake',
+  skip: 'Skip missed runs',
+  all: 'Run every missed run',
+} as const;
+export type MissedPolicy = keyof typeof MISSED_POLICY_LABELS;
+
+export interface JobForm {
+  schedule: string;
+  timezone: string;
+  missedPolicy: MissedPolicy;
+  enabled: boolean;
+}
+
+export interface SettingsForm {
+  roonMode: 'discovery' | 'manual';
+  roonHost: string;
+  roonPort: string;
+  lastfmUser: string;
+  /** A new key; '' leaves the saved one alone. */
+  lastfmApiKey: string;
+  removeApiKey: boolean;
+  apiKeySet: boolean;
+  lastfmPollSeconds: string;
+  /** Seconds as typed; `auto` true means the adaptive timeout. */
+  timeouts: Record<TimeoutService, { auto: boolean; seconds: string }>;
+  jobs: Record<string, JobForm>;
+  notifications: boolean;
+}
+
+export type FieldErrors = Record<string, string>;
+
+export function formFromSettings(s: Settings): SettingsForm {
+  const timeouts = {} as SettingsForm['timeouts'];
+  for (const id of TIMEOUT_SERVICES) {
+    const t = s.restore.timeoutsMs[id];
+    timeouts[id] = t === 'auto' ? { auto: true, seconds: '' } : { auto: false, seconds: String(t / 1000) };
+  }
+  const jobs: Record<string, JobForm> = {};
+  for (const [id, job] of Object.entries(s.jobs)) jobs[id] = { ...job };
+  return {
+    roonMode: s.roon.mode,
+    roonHost: s.roon.host ?? '',
+    roonPort: s.roon.port === null ? '' : String(s.roon.port),
+    lastfmUser: s.lastfm.user ?? '',
+    lastfmApiKey: '',
+    removeApiKey: false,
+    apiKeySet: s.lastfm.apiKeySet,
+    lastfmPollSeconds: String(s.lastfm.pollSeconds),
+    timeouts,
+    jobs,
+    notifications: s.notifications.enabled,
+  };
+}
+
+function parseInteger(text: string): number | null {
+  const t = text.trim();
+  if (!/^-?\d+$/.test(t)) return null;
+  return Number(t);
+}
+
+/**
+ * The saveSettings request, or the errors that make it pointless to send.
+ * These checks only catch what a person can mistype in a form (a port that is
+ * not a number); the main process validates everything again.
+ */
+export function formToInput(form: SettingsForm): { input: SettingsInput; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+
+  const host = form.roonHost.trim();
+  let port: number | null = null;
+  if (form.roonPort.trim() !== '') {
+    port = parseInteger(form.roonPort);
+    if (port === null || port < 1 || port > 65535) errors['roon.port'] = 'a port is a whole number from 1 to 65535';
+  }
+  if (form.roonMode === 'manual') {
+    if (!host) errors['roon.host'] = 'enter the host name or IP address of your Roon Core';
+    if (form.roonPort.trim() === '') errors['roon.port'] = 'enter the port of your Roon Core (often 9330)';
+  }
+
+  const poll = parseInteger(form.lastfmPollSeconds);
+  if (poll === null || poll < 0 || poll > 86_400) errors['lastfm.pollSeconds'] = 'seconds between polls: 0 (off) to 86400';
+
+  const apiKey = form.lastfmApiKey.trim();
+  if (apiKey && !/^[0-9a-fA-F]{32}$/.test(apiKey)) errors['lastfm.apiKey'] = 'an API key is 32 hexadecimal characters';
+
+  const timeoutsMs: Partial<Record<TimeoutService, number | 'auto'>> = {};
+  for (const id of TIMEOUT_SERVICES) {
+    const t = form.timeouts[id];
+    if (t.auto) {
+      timeoutsMs[id] = 'auto';
+      continue;
+    }
+    const seconds = Number(t.seconds.trim());
+    if (t.seconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0.1 || seconds > 600) {
+      errors[`restore.timeoutsMs.${id}`] = 'a timeout is 0.1 to 600 seconds, or auto';
+    } else timeoutsMs[id] = Math.round(seconds * 1000);
+  }
+
+  const jobs: NonNullable<SettingsInput['jobs']> = {};
+  for (const [id, job] of Object.entries(form.jobs)) {
+    if (!job.schedule.trim()) errors[`jobs.${id}.schedule`] = 'enter a cron expression, e.g. 0 3 * * *';
+    if (!job.timezone.trim()) errors[`jobs.${id}.timezone`] = 'enter a time zone, e.g. Europe/London or UTC';
+    jobs[id] = { schedule: job.schedule.trim(), timezone: job.timezone.trim(), missedPolicy: job.missedPolicy, enabled: job.enabled };
+  }
+
+  const lastfm: NonNullable<SettingsInput['lastfm']> = { user: form.lastfmUser.trim() || null, pollSeconds: poll ?? 0 };
+  if (form.removeApiKey) lastfm.apiKey = '';
+  else if (apiKey) lastfm.apiKey = apiKey;
+
+  const input: SettingsInput = {
+    roon: { mode: form.roonMode, host: host || null, port },
+    lastfm,
+    restore: { timeoutsMs },
+    jobs,
+    notifications: { enabled: form.notifications },
+  };
+  return { input, errors };
+}
+
+/** Server errors by field; errors that name no known field go under ''. */
+export function errorsByField(errors: FieldError[], knownFields: ReadonlySet<string>): FieldErrors {
+  const out: FieldErrors = {};
+  for (const e of errors) {
+    const field = knownFields.has(e.field) ? e.field : nearestKnown(e.field, knownFields);
+    out[field] = out[field] ? `${out[field]}; ${e.message}` : e.message;
+  }
+  return out;
+}
+
+/** The longest known field that prefixes `field` ('jobs.x.schedule.0' → 'jobs.x.schedule'), else ''. */
+function nearestKnown(field: string, known: ReadonlySet<string>): string {
+  const parts = field.split('.');
+  while (parts.length > 1) {
+    parts.pop();
+    const prefix = parts.join('.');
+    if (known.has(prefix)) return prefix;
+  }
+  return '';
+}
+
+export function knownFields(form: SettingsForm): Set<string> {
+  const fields = ['roon.mode', 'roon.host', 'roon.port', 'lastfm.user', 'lastfm.apiKey', 'lastfm.pollSeconds', 'notifications.enabled'];
+  for (const id of TIMEOUT_SERVICES) fields.push(`restore.timeoutsMs.${id}`);
+  for (const id of Object.keys(form.jobs)) for (const f of ['schedule', 'timezone', 'missedPolicy', 'enabled']) fields.push(`jobs.${id}.${f}`);
+  return new Set(fields);
+}

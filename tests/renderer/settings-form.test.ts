@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { errorsByField, formFromSettings, formToInput, knownFields } from '../../src/renderer/lib/settings-form';
+import type { Settings } from '../../src/shared/api';
+import { SettingsInputSchema } from '../../src/shared/api';
+
+const settings: Settings = {
+  roon: { mode: 'discovery', host: null, port: null },
+  lastfm: { user: 'someone', apiKeySet: true, pollSeconds: 60 },
+  restore: { timeoutsMs: { roon: 10_000, lastfm: 2_500, scheduler: 'auto' } },
+  jobs: { 'db-backup': { schedule: '0 3 * * *', timezone: 'Europe/London', missedPolicy: 'coalesce', enabled: true } },
+  notifications: { enabled: true },
+};
+
+describe('settings form', () => {
+  it('round-trips saved settings into a request the main process accepts, leaving the key alone', () => {
+    const form = formFromSettings(settings);
+    expect(form.timeouts.lastfm).toEqual({ auto: false, seconds: '2.5' });
+    const { input, errors } = formToInput(form);
+    expect(errors).toEqual({});
+    expect(SettingsInputSchema.safeParse(input).success).toBe(true);
+    expect(input.lastfm).toEqual({ user: 'someone', pollSeconds: 60 });
+    expect(input.restore?.timeoutsMs).toEqual({ roon: 10_000, lastfm: 2_500, scheduler: 'auto' });
+  });
+  it('sends a new key, or an empty one to remove it', () => {
+    const form = formFromSettings(settings);
+    expect(formToInput({ ...form, lastfmApiKey: ' 0123456789abcdef0123456789ABCDEF ' }).input.lastfm?.apiKey).toBe('0123456789abcdef0123456789ABCDEF');
+    expect(formToInput({ ...form, removeApiKey: true }).input.lastfm?.apiKey).toBe('');
+  });
+  it('catches what a person can mistype, per field', () => {
+    const form = formFromSettings(settings);
+    const { errors } = formToInput({
+      ...form,
+      roonMode: 'manual',
+      roonHost: '',
+      roonPort: '99999',
+      lastfmApiKey: 'short',
+      lastfmPollSeconds: 'often',
+      timeouts: { ...form.timeouts, roon: { auto: false, seconds: '0' } },
+      jobs: { 'db-backup': { ...form.jobs['db-backup']!, schedule: ' ' } },
+    });
+    expect(Object.keys(errors).sort()).toEqual(
+      ['jobs.db-backup.schedule', 'lastfm.apiKey', 'lastfm.pollSeconds', 'restore.timeoutsMs.roon', 'roon.host', 'roon.port'].sort(),
+    );
+  });
+  it('puts the main process’s errors next to their fields', () => {
+    const form = formFromSettings(settings);
+    const byField = errorsByField(
+      [
+        { field: 'roon.host', message: 'use a host name' },
+        { field: 'jobs.db-backup.timezone', message: 'unknown time zone Mars/Olympus' },
+        { field: 'jobs.db-backup.schedule.0', message: 'bad minute' },
+        { field: 'restore', message: 'something general' },
+      ],
+      knownFields(form),
+    );
+    expect(byField).toEqual({
+      'roon.host': 'use a host name',
+      'jobs.db-backup.timezone': 'unknown time zone Mars/Olympus',
+      'jobs.db-backup.schedule': 'bad minute',
+      '': 'something general',
+    });
+  });
+});
