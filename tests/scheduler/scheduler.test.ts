@@ -114,6 +114,7 @@ describe('scheduler: sleeping across scheduled times', () => {
     const h = await sleepAcross('skip', 5 * H);
     expect(h.fakes.tick!.calls).toHaveLength(1);
     expect(h.history().slice(1).map((r) => r.outcome)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(h.scheduler.jobs()[0]!.lastRun).toMatchObject({ outcome: 'skipped', scheduledFor: '2026-01-01T18:00:00.000Z' });
     await h.suspend();
   });
 

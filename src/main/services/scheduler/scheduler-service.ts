@@ -313,6 +313,7 @@ export class SchedulerService implements Service {
       // A long gap: record this chunk and carry on in the next turn, so the
       // main process never blocks for long; the newest slot decides what runs.
       for (const slot of slots) this.runs.recordNotRun(job.id, slot, verdict, now, null);
+      job.lastRun = this.runs.lastRun(job.id);
       job.handledThrough = slots[slots.length - 1]!;
       return this.arm(job, true);
     }
@@ -322,6 +323,7 @@ export class SchedulerService implements Service {
     const late = onTime === null ? slots : slots.slice(0, -1);
     if (missedPolicy === 'skip') {
       for (const slot of late) this.runs.recordNotRun(job.id, slot, 'skipped', now, 'Missed while Encore was not running; the job skips missed runs.');
+      if (late.length) job.lastRun = this.runs.lastRun(job.id);
       if (onTime !== null) this.begin(job, onTime, {});
       else {
         job.handledThrough = Math.max(latest, now);
@@ -416,7 +418,7 @@ export class SchedulerService implements Service {
       if (job.active === active) job.active = null;
       this.report();
       this.tick(job);
-    })();
+    })().catch((error: unknown) => this.log.error(`${job.id}: bookkeeping after the run failed`, error));
     return result;
   }
 
