@@ -1,0 +1,377 @@
+// The Roon service: finds the Core, registers Encore as an extension, follows
+// the zones and hands what the detector makes of them to the play store.
+// Reconnecting is the supervisor's job: a lost link is reported with
+// host.fail() and the next start() opens a fresh connection.
+import { z } from 'zod';
+import type { Clock } from '../../core/clock';
+import { DisposableStore, toDisposable } from '../../core/disposable';
+import type { Logger } from '../../core/logger';
+import type { SecretStore } from '../../core/ports';
+import { ServiceError, errorMessage, type HealthProbe, type Service, type ServiceHost } from '../../core/service';
+import type { NewPlay } from '../../db/plays';
+import type { Config } from '../../../shared/config';
+import type { ZoneNowPlaying } from '../../../shared/status';
+import { PAIRING_SERVICE, PING_SERVICE, RoonConnection, STATUS_SERVICE } from './connection';
+import type { MooMessage } from './moo';
+import { PlayDetector, type PlayDetectorOptions } from './play-detector';
+import { SoodDiscovery } from './sood';
+import { RoonZonesChangedSchema, RoonZonesSubscribedSchema, type RoonZone, type RoonZonesChanged } from './types';
+
+export const REGISTRY_SERVICE = 'com.roonlabs.registry:1';
+export const TRANSPORT_SERVICE = 'com.roonlabs.transport:2';
+
+export const AUTHORISATION_DETAIL = 'Waiting for authorisation: open Roon → Settings → Extensions and click Enable next to Encore.';
+
+export interface ExtensionInfo {
+  extension_id: string;
+  display_name: string;
+  display_version: string;
+  publisher: string;
+  email: string;
+  website?: string;
+}
+
+export const DEFAULT_EXTENSION: ExtensionInfo = {
+  extension_id: 'app.encore.tracker',
+  display_name: 'Encore',
+  display_version: '0.1.0',
+  publisher: 'Encore developers',
+  email: 'dev@encore.invalid',
+};
+
+/** What the service needs of the detector; PlayDetector by default. */
+export interface RoonPlayDetector {
+  zonesSubscribed(zones: readonly RoonZone[]): void;
+  zonesChanged(body: RoonZonesChanged): void;
+  connectionLost(): void;
+  suspend(): void;
+  nowPlaying(): ZoneNowPlaying[];
+  dispose(): void;
+}
+
+export interface RoonServiceOptions {
+  config: Config['roon'];
+  clock: Clock;
+  logger: Logger;
+  /** Tokens (`roon.token.<core_id>`) and the last Core's address (`roon.lastCore`). */
+  secrets: SecretStore;
+  /** Where detected plays go (PlayStore). */
+  plays: { ingest(plays: NewPlay[]): unknown };
+  createDetector?: (options: PlayDetectorOptions) => RoonPlayDetector;
+  extension?: Partial<ExtensionInfo>;
+  /** WebSocket ping period (10 s). */
+  keepaliveMs?: number;
+  /** With a saved token, how long start() waits for Registered before it shows "waiting for authorisation". */
+  registeredGraceMs?: number;
+  /** How long start() searches by discovery before it gives up (the supervisor retries). */
+  searchTimeoutMs?: number;
+}
+
+const InfoSchema = z.looseObject({ core_id: z.string().min(1).max(200), display_name: z.string().max(500), display_version: z.string().optional() });
+const RegisteredSchema = z.looseObject({ core_id: z.string().min(1).max(200), display_name: z.string().max(500), token: z.string().min(1).max(1000) });
+const LastCoreSchema = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), coreId: z.string().optional() });
+type Target = z.infer<typeof LastCoreSchema>;
+
+const LAST_CORE_KEY = 'roon.lastCore';
+export const tokenKey = (coreId: string) => `roon.token.${coreId}`;
+
+function zonesLabel(n: number): string {
+  return `${n} zone${n === 1 ? '' : 's'}`;
+}
+
+function replyError(what: string, message: MooMessage): ServiceError {
+  const error = (message.body as { error?: unknown } | undefined)?.error;
+  return new ServiceError(`The Roon Core answered ${what} with ${message.name}${typeof error === 'string' ? `: ${error}` : ''}`);
+}
+
+export class RoonService implements Service {
+  readonly id = 'roon' as const;
+  readonly label = 'Roon';
+  private readonly log: Logger;
+  private readonly detector: RoonPlayDetector;
+  private readonly extension: ExtensionInfo;
+  private session: DisposableStore | null = null;
+  private connection: RoonConnection | null = null;
+  private host: ServiceHost | null = null;
+  /** The detector has live state from this link (so a loss must be told to it). */
+  private following = false;
+  private zoneIds = new Set<string>();
+  private coreName = '';
+
+  constructor(private readonly options: RoonServiceOptions) {
+    this.log = options.logger.scope('roon');
+    this.extension = { ...DEFAULT_EXTENSION, ...options.extension };
+    const createDetector = options.createDetector ?? ((o: PlayDetectorOptions) => new PlayDetector(o));
+    this.detector = createDetector({ clock: options.clock, logger: this.log, onPlay: (play) => this.store(play) });
+  }
+
+  notConfigured(): string | null {
+    return null;
+  }
+
+  private store(play: NewPlay): void {
+    try {
+      this.options.plays.ingest([{ ...play, source: 'roon' }]);
+      this.log.info(`play: ${play.artist} – ${play.title}${play.zone ? ` (${play.zone})` : ''}`);
+    } catch (error) {
+      this.log.error(`Could not store a play: ${errorMessage(error)}`);
+    }
+  }
+
+  async start(signal: AbortSignal, host: ServiceHost): Promise<void> {
+    // Never trust a socket from before: each start opens its own.
+    this.session?.dispose();
+    const session = new DisposableStore();
+    this.session = session;
+    this.host = host;
+    this.zoneIds = new Set();
+    const onAbort = () => session.dispose();
+    signal.addEventListener('abort', onAbort, { once: true });
+    session.add(toDisposable(() => signal.removeEventListener('abort', onAbort)));
+    try {
+      await this.run(signal, session, host);
+    } catch (error) {
+      session.dispose();
+      if (signal.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async run(signal: AbortSignal, session: DisposableStore, host: ServiceHost): Promise<void> {
+    const { connection, target } = await this.connect(signal, session, host);
+    session.add(connection);
+    this.connection = connection;
+    let starting = true;
+    session.add(
+      connection.onLost((error) => {
+        this.linkLost();
+        // While starting, the pending request rejects and start() reports it.
+        if (!starting && this.session === session) host.fail(error, { retryNow: true });
+      }),
+    );
+
+    const infoReply = await connection.request(`${REGISTRY_SERVICE}/info`, undefined, signal);
+    const info = InfoSchema.safeParse(infoReply.body);
+    if (infoReply.name !== 'Success' || !info.success) throw replyError('info', infoReply);
+    const coreId = info.data.core_id;
+    connection.setPairedCore(coreId);
+    void this.options.secrets
+      .set(LAST_CORE_KEY, JSON.stringify({ ...target, coreId }))
+      .catch((error) => this.log.warn(`Could not remember the Core's address: ${errorMessage(error)}`));
+
+    const token = await this.options.secrets.get(tokenKey(coreId));
+    if (signal.aborted) throw signal.reason;
+
+    const ready = this.register(connection, session, host, token);
+    if (token) {
+      // A Core that knows the token answers at once; only a revoked token waits
+      // for the user, and that must not hold start() until the supervisor's timeout.
+      const grace = new Promise<'late'>((resolve) => session.add(this.options.clock.setTimeout(() => resolve('late'), this.options.registeredGraceMs ?? 3_000)));
+      const outcome = await Promise.race([ready.then(() => 'ready' as const), grace]);
+      if (outcome === 'late') this.waitingForAuthorisation(host, info.data.display_name);
+    } else {
+      this.waitingForAuthorisation(host, info.data.display_name);
+    }
+    starting = false;
+    // Once start() has resolved, a failure after Registered is a lost link like any other.
+    ready.catch((error) => {
+      if (this.session !== session || session.isDisposed) return;
+      this.log.warn(`Roon registration failed: ${errorMessage(error)}`);
+      host.fail(error instanceof Error ? error : new Error(String(error)), { retryNow: true });
+    });
+  }
+
+  private waitingForAuthorisation(host: ServiceHost, coreName: string): void {
+    this.log.info(`waiting for authorisation on ${coreName}`);
+    host.report({ condition: 'waiting-authorisation', detail: AUTHORISATION_DETAIL });
+  }
+
+  /** Sends register; resolves once Registered and the zone subscription are in. */
+  private async register(connection: RoonConnection, session: DisposableStore, host: ServiceHost, token: string | null): Promise<void> {
+    const body = {
+      ...this.extension,
+      ...(token ? { token } : {}),
+      required_services: [TRANSPORT_SERVICE],
+      optional_services: [],
+      provided_services: [PING_SERVICE, PAIRING_SERVICE, STATUS_SERVICE],
+    };
+    // No signal: the request may stay open for hours until the user enables Encore.
+    const reply = await connection.request(`${REGISTRY_SERVICE}/register`, body);
+    const registered = RegisteredSchema.safeParse(reply.body);
+    if (reply.name !== 'Registered' || !registered.success) throw replyError('register', reply);
+    const { core_id, display_name } = registered.data;
+    await this.options.secrets.set(tokenKey(core_id), registered.data.token).catch((error) => {
+      this.log.error(`Could not save the Roon token; Encore will need enabling again after a restart: ${errorMessage(error)}`);
+    });
+    if (session.isDisposed) return;
+    connection.setPairedCore(core_id);
+
+    const { first } = await connection.subscribe(TRANSPORT_SERVICE, 'zones', (message) => this.onZonesMessage(message, connection));
+    const subscribed = RoonZonesSubscribedSchema.safeParse(first.body);
+    if (first.name !== 'Subscribed' || !subscribed.success) {
+      // Without the full state the detector would guess: drop the link and start over.
+      throw new ServiceError(`The Roon Core sent an unreadable zone list (${first.name})`, { network: true });
+    }
+    if (session.isDisposed) return;
+    this.zoneIds = new Set(subscribed.data.zones.map((z) => z.zone_id));
+    this.detector.zonesSubscribed(subscribed.data.zones);
+    this.following = true;
+    this.log.info(`connected to ${display_name}, ${zonesLabel(this.zoneIds.size)}`);
+    this.coreName = display_name;
+    this.publish(host, connection);
+  }
+
+  private publish(host: ServiceHost, connection: RoonConnection): void {
+    connection.setStatus(`Tracking ${zonesLabel(this.zoneIds.size)}`);
+    host.report({
+      condition: 'running',
+      detail: `Connected to ${this.coreName}, ${zonesLabel(this.zoneIds.size)}`,
+      success: true,
+      nowPlaying: this.detector.nowPlaying(),
+    });
+  }
+
+  private onZonesMessage(message: MooMessage, connection: RoonConnection): void {
+    if (message.name !== 'Changed') {
+      this.log.debug(`Ignoring zone message ${message.name}`);
+      return;
+    }
+    const parsed = RoonZonesChangedSchema.safeParse(message.body);
+    if (!parsed.success) {
+      this.log.warn(`Ignoring an unreadable zone update: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return;
+    }
+    const body = parsed.data;
+    this.detector.zonesChanged(body);
+    const before = this.zoneIds.size;
+    for (const id of body.zones_removed ?? []) this.zoneIds.delete(id);
+    for (const zone of body.zones_added ?? []) this.zoneIds.add(zone.zone_id);
+    for (const zone of body.zones_changed ?? []) this.zoneIds.add(zone.zone_id);
+    if (!this.host) return;
+    if (this.zoneIds.size !== before) this.publish(this.host, connection);
+    else this.host.report({ success: true, nowPlaying: this.detector.nowPlaying() });
+  }
+
+  /**
+   * Picks the Core: the configured address, else the last known one raced
+   * against a fresh discovery, whichever opens first. The last address makes
+   * resume fast; discovery finds a Core that moved.
+   */
+  private async connect(signal: AbortSignal, session: DisposableStore, host: ServiceHost): Promise<{ connection: RoonConnection; target: Target }> {
+    const { config, clock, keepaliveMs } = this.options;
+    const connectionOptions = { clock, logger: this.log, keepaliveMs };
+    const open = (target: Target, s: AbortSignal) => RoonConnection.open(`ws://${target.host}:${target.port}/api`, connectionOptions, s);
+    if (config.host && config.port) {
+      const target = { host: config.host, port: config.port };
+      return { connection: await open(target, signal), target };
+    }
+
+    const last = await this.lastCore();
+    if (signal.aborted) throw signal.reason;
+    host.report({ detail: last ? `Connecting to the Roon Core at ${last.host}:${last.port}…` : 'Searching for a Roon Core…' });
+
+    const search = new DisposableStore();
+    session.add(search);
+    const losers = new AbortController();
+    const attemptSignal = AbortSignal.any([signal, losers.signal]);
+    try {
+      return await new Promise<{ connection: RoonConnection; target: Target }>((resolve, reject) => {
+        const inFlight = new Set<string>();
+        let lastError: unknown = null;
+        const attempt = (target: Target, why: string) => {
+          const key = `${target.host}:${target.port}`;
+          if (inFlight.has(key) || losers.signal.aborted) return;
+          inFlight.add(key);
+          this.log.debug(`connecting to ${key} (${why})`);
+          open(target, attemptSignal).then(
+            (connection) => {
+              if (losers.signal.aborted) return connection.dispose();
+              losers.abort();
+              resolve({ connection, target });
+            },
+            (error) => {
+              inFlight.delete(key);
+              lastError = error;
+              this.log.debug(`${key}: ${errorMessage(error)}`);
+            },
+          );
+        };
+        if (last) attempt(last, 'last known Core');
+
+        const discovery = search.add(new SoodDiscovery({ config: config.discovery, logger: this.log }));
+        search.add(discovery.onFound((core) => attempt({ host: core.host, port: core.port, coreId: core.coreId }, `discovered ${core.name}`)));
+        const query = () => void discovery.query();
+        query();
+        // Quick repeats cover a lost datagram right after wake, when Wi-Fi is still settling.
+        for (const ms of [500, 1_500, 3_500]) search.add(clock.setTimeout(query, ms));
+        search.add(clock.setInterval(query, 5_000));
+        search.add(
+          clock.setTimeout(() => {
+            const why = lastError ? ` (last error: ${errorMessage(lastError)})` : '';
+            reject(new ServiceError(`No Roon Core found on the network. Is Roon running? On networks that block discovery, set roon.host and roon.port.${why}`, { network: true }));
+          }, this.options.searchTimeoutMs ?? 8_000),
+        );
+        const onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+        search.add(toDisposable(() => signal.removeEventListener('abort', onAbort)));
+      });
+    } finally {
+      losers.abort();
+      session.delete(search);
+    }
+  }
+
+  private async lastCore(): Promise<Target | null> {
+    try {
+      const raw = await this.options.secrets.get(LAST_CORE_KEY);
+      if (!raw) return null;
+      const parsed = LastCoreSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private linkLost(): void {
+    if (this.following) this.detector.connectionLost();
+    this.following = false;
+  }
+
+  async stop(): Promise<void> {
+    this.linkLost();
+    this.session?.dispose();
+    this.session = null;
+    this.connection = null;
+    this.host = null;
+  }
+
+  prepareForSleep(): void {
+    if (this.following) this.detector.suspend();
+    this.following = false;
+    this.session?.dispose();
+    this.session = null;
+    this.connection = null;
+  }
+
+  probe(): HealthProbe {
+    const connection = this.connection;
+    if (!connection || !connection.isOpen) return { ok: false, reason: 'not connected to a Roon Core' };
+    const silentMs = this.options.clock.monotonic() - connection.lastFrameAt;
+    const limit = 3 * (this.options.keepaliveMs ?? 10_000);
+    if (silentMs > limit) return { ok: false, reason: `nothing from the Roon Core for ${Math.round(silentMs / 1000)} s` };
+    return { ok: true };
+  }
+
+  /** Zone state as the detector sees it (for the status window). */
+  nowPlaying(): ZoneNowPlaying[] {
+    return this.detector.nowPlaying();
+  }
+
+  /** App shutdown: the detector is kept across starts, so it is released here. */
+  dispose(): void {
+    void this.stop();
+    this.detector.dispose();
+  }
+}
