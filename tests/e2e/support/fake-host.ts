@@ -114,6 +114,8 @@ export interface FakeHost {
     /** Every API call received, in order. */
     calls: { name: ApiName; request: Record<string, unknown> }[];
   };
+  /** Resolves with the request of the first call named `name` (already made or still to come). */
+  waitForCall(name: ApiName, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Changes the snapshot and pushes it to every open event stream. */
   update(change: (s: StatusSnapshot) => void): void;
   close(): Promise<void>;
@@ -135,6 +137,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     calls: [],
   };
   let origin = '';
+  const callWaiters = new Set<{ name: ApiName; resolve: (request: Record<string, unknown>) => void }>();
 
   const push = () => {
     const data = `data: ${JSON.stringify(state.snapshot)}\n\n`;
@@ -220,6 +223,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
           const request: Record<string, unknown> = req.method === 'GET' ? Object.fromEntries(url.searchParams) : await readBody(req);
           route.names.forEach((n, i) => (request[n] = decodeURIComponent(m[i + 1]!)));
           state.calls.push({ name: route.name, request });
+          for (const w of [...callWaiters]) if (w.name === route.name) (callWaiters.delete(w), w.resolve(request));
           return send(res, 200, handlers[route.name](request));
         }
         return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
@@ -240,10 +244,20 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
 
+  const waitForCall = (name: ApiName, timeoutMs = 5_000) =>
+    new Promise<Record<string, unknown>>((resolveCall, reject) => {
+      const made = state.calls.find((c) => c.name === name);
+      if (made) return resolveCall(made.request);
+      const timer = setTimeout(() => (callWaiters.delete(waiter), reject(new Error(`no ${name} call within ${timeoutMs} ms`))), timeoutMs);
+      const waiter = { name, resolve: (r: Record<string, unknown>) => (clearTimeout(timer), resolveCall(r)) };
+      callWaiters.add(waiter);
+    });
+
   return {
     url: origin,
     token,
     state,
+    waitForCall,
     update,
     close: () =>
       new Promise<void>((ok) => {

@@ -1,0 +1,184 @@
+// The status window in a real browser against a scripted host: states that are
+// hard to reach with the real services (authorisation, import progress,
+// validation errors) and the window's own behaviour (CSP, keyboard, toasts).
+import { rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildRenderer } from './support/build-renderer';
+import { chromiumMissingReason, launchChromium, openWindow, screenshot } from './support/browser';
+import { startFakeHost, type FakeHost } from './support/fake-host';
+
+const missing = chromiumMissingReason();
+if (missing) console.warn(`[e2e] window tests skipped: ${missing}`);
+
+describe.skipIf(missing !== null)('status window (scripted host)', () => {
+  let rendererDir: string;
+  let browser: Browser;
+  let host: FakeHost;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    rendererDir = await buildRenderer();
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    host = await startFakeHost({ rendererDir });
+    ({ page, problems } = await openWindow(browser));
+  });
+  afterEach(async () => {
+    await page?.context().close();
+    await host?.close();
+  });
+
+  async function open(p: Page = page) {
+    await p.goto(`${host.url}/?token=${host.token}`);
+    await p.locator('[data-testid=service-roon][data-state=running]').waitFor();
+  }
+
+  it('loads under the strict CSP, with a card per service and no errors', async () => {
+    const now = Date.now();
+    host.state.plays = [
+      { id: 2, startedAt: new Date(now - 60_000).toISOString(), artist: 'Miles Davis', title: 'So What', album: 'Kind of Blue', secondsListened: 540, zone: 'Living Room', sources: ['roon', 'lastfm'] },
+      { id: 1, startedAt: new Date(now - 3600_000).toISOString(), artist: 'Nina Simone', title: 'Sinnerman', album: null, secondsListened: null, zone: null, sources: ['lastfm'] },
+    ];
+    await open();
+    for (const id of ['database', 'roon', 'lastfm', 'scheduler']) {
+      expect(await page.locator(`[data-testid=service-${id}-state]`).textContent()).toContain('Running');
+    }
+    await page.locator('[data-testid=play-row]').nth(1).waitFor();
+    expect(await page.locator('[data-testid=play-row]').first().locator('.source').allTextContents()).toEqual(['Roon', 'Last.fm']);
+    expect(await page.getByText('So What', { exact: true }).count()).toBeGreaterThan(0);
+    // The cookie replaced the token: the address bar no longer holds it.
+    expect(new URL(page.url()).search).toBe('');
+    await screenshot(page, 'window-overview-light');
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the Roon banners: reconnecting, authorisation, and paused for sleep', async () => {
+    await open();
+    host.update((s) => {
+      const roon = s.services.find((x) => x.id === 'roon')!;
+      Object.assign(roon, { state: 'reconnecting', attempt: 2, lastError: 'connect ECONNREFUSED 127.0.0.1:9330', nextRetryAt: new Date(Date.now() + 30_000).toISOString() });
+    });
+    await page.getByText('Reconnecting Roon…', { exact: true }).waitFor();
+    expect(await page.locator('[data-testid=service-roon-retry]').textContent()).toMatch(/attempt 2 · next in 0:[23]\d/);
+
+    host.update((s) => (s.services.find((x) => x.id === 'roon')!.state = 'waiting-authorisation'));
+    await page.getByText('Roon needs authorisation: open Roon → Settings → Extensions and click Enable next to Encore').waitFor();
+    expect(await page.locator('[data-testid=banner-roon-reconnecting]').count()).toBe(0);
+
+    host.update((s) => {
+      s.sleeping = true;
+      for (const svc of s.services) svc.state = 'paused';
+    });
+    await page.getByText('Paused for sleep', { exact: true }).waitFor();
+    await page.locator('[data-testid=service-lastfm][data-state=paused]').waitFor();
+    expect(await page.locator('.banner').count()).toBe(1);
+  });
+
+  it('sends the actions to the host, and toasts a finished restore', async () => {
+    await open();
+    await page.getByRole('button', { name: 'Restart Roon' }).click();
+    await page.getByRole('button', { name: 'Stop Last.fm' }).click();
+    await page.getByRole('button', { name: 'Start Last.fm', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Restore all now' }).click();
+    await page.getByRole('button', { name: 'Pause tracking' }).click();
+    await page.getByText('Tracking is paused').waitFor();
+    await page.getByText('Troubleshooting').click();
+    await page.getByRole('button', { name: 'Simulate sleep' }).click();
+    await host.waitForCall('simulateSuspend');
+    expect(await host.waitForCall('restartService')).toEqual({ id: 'roon' });
+    expect(await host.waitForCall('stopService')).toEqual({ id: 'lastfm' });
+    await host.waitForCall('restoreAll');
+
+    host.update(
+      (s) =>
+        (s.lastRestore = {
+          id: 9,
+          reason: 'resume',
+          startedAt: new Date().toISOString(),
+          finishedAt: new Date().toISOString(),
+          durationMs: 412,
+          outcome: 'partial',
+          summary: '3 restored, 1 reconnecting',
+          steps: [],
+        }),
+    );
+    const toast = page.locator('[data-testid=toast]');
+    await toast.getByText('Restore after wake in 412 ms: 3 restored, 1 reconnecting').waitFor();
+    await toast.getByRole('button', { name: 'Dismiss' }).click();
+    await toast.waitFor({ state: 'detached' });
+  });
+
+  it('shows the host’s validation errors beside their fields', async () => {
+    await open();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByLabel('User name').fill('bad user!');
+    host.state.saveErrors = [
+      { field: 'lastfm.user', message: 'a Last.fm user name has letters, digits, _ . and - only' },
+      { field: 'jobs.db-backup.timezone', message: 'unknown time zone' },
+    ];
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('[data-testid="error-lastfm.user"]').waitFor();
+    expect(await page.getByLabel('User name').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('[data-testid="error-jobs.db-backup.timezone"]').textContent()).toContain('unknown time zone');
+    expect(await page.locator('[data-testid=settings-status]').textContent()).toContain('2 fields need attention');
+    // Focus goes to the first bad field, so a keyboard user lands on it.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'lastfm.user');
+    expect(host.state.calls.find((c) => c.name === 'saveSettings')?.request).toMatchObject({ lastfm: { user: 'bad user!' } });
+
+    // Local checks stop an obviously bad port before it is sent.
+    await page.getByLabel('Connect to a host and port').check();
+    await page.getByLabel('Host', { exact: true }).fill('core.local');
+    await page.getByRole('textbox', { name: 'Port' }).fill('http');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('[data-testid="error-roon.port"]').waitFor();
+    expect(host.state.calls.filter((c) => c.name === 'saveSettings')).toHaveLength(1);
+    await screenshot(page, 'window-settings-errors-light', true);
+  });
+
+  it('shows import progress and the scheduler’s jobs', async () => {
+    await open();
+    host.update((s) => {
+      s.services.find((x) => x.id === 'lastfm')!.import = { state: 'running', page: 12, totalPages: 48, plays: 2_400, etaSeconds: 95, startedAt: new Date().toISOString(), error: null };
+    });
+    await page.getByRole('tab', { name: 'Import & jobs' }).click();
+    await page.locator('[data-testid=import-numbers]').getByText('Page 12 of 48 · 2,400 plays · about 1 min 35 s left').waitFor();
+    expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuetext')).toBe('page 12 of 48');
+    await page.getByRole('button', { name: 'Cancel import' }).click();
+    await page.getByRole('button', { name: 'Run Database backup now' }).click();
+    expect(await host.waitForCall('runJob')).toEqual({ id: 'db-backup' });
+    await host.waitForCall('cancelImport');
+  });
+
+  it('is usable from the keyboard: tabs move with arrow keys', async () => {
+    await open();
+    await page.getByRole('tab', { name: 'Overview' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('#panel-history:not([hidden])').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-history');
+    await page.keyboard.press('End');
+    await page.locator('#panel-logs:not([hidden])').waitFor();
+    await page.locator('[data-testid=log-lines]').getByText('encore started').waitFor();
+    await page.keyboard.press('Home');
+    await page.locator('#panel-overview:not([hidden])').waitFor();
+  });
+
+  it('renders in dark mode', async () => {
+    const dark = await openWindow(browser, 'dark');
+    try {
+      await open(dark.page);
+      const bg = await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      expect(bg).toBe('rgb(21, 24, 29)');
+      await screenshot(dark.page, 'window-overview-dark');
+      expect(dark.problems).toEqual([]);
+    } finally {
+      await dark.context.close();
+    }
+  });
+});
