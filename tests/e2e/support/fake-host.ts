@@ -223,7 +223,11 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
           const request: Record<string, unknown> = req.method === 'GET' ? Object.fromEntries(url.searchParams) : await readBody(req);
           route.names.forEach((n, i) => (request[n] = decodeURIComponent(m[i + 1]!)));
           state.calls.push({ name: route.name, request });
-          for (const w of [...callWaiters]) if (w.name === route.name) (callWaiters.delete(w), w.resolve(request));
+          for (const w of [...callWaiters]) {
+            if (w.name !== route.name) continue;
+            callWaiters.delete(w);
+            w.resolve(request);
+          }
           return send(res, 200, handlers[route.name](request));
         }
         return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
