@@ -8,14 +8,15 @@ import type { StatusSnapshot } from '../shared/status';
 export interface HttpRequestPlan {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
-  /** JSON text for every method but GET. */
+  /** JSON text for POST and PUT. */
   body?: string;
 }
 
 /**
  * The HTTP request for one call: `:name` path parameters are filled from the
  * request field of the same name; what remains goes into the query string for
- * GET and into a JSON body otherwise.
+ * GET and DELETE (the host reads DELETE's input from the query, as most servers
+ * do: a DELETE body has no defined meaning) and into a JSON body otherwise.
  */
 export function planRequest<K extends ApiName>(name: K, request: ApiRequest<K>): HttpRequestPlan {
   const [method, route] = API[name].http;
@@ -26,7 +27,7 @@ export function planRequest<K extends ApiName>(name: K, request: ApiRequest<K>):
     delete rest[param];
     return encodeURIComponent(String(value));
   });
-  if (method === 'GET') {
+  if (method === 'GET' || method === 'DELETE') {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(rest)) {
       if (value === undefined || value === null) continue;

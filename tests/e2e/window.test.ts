@@ -115,31 +115,39 @@ describe.skipIf(missing !== null)('status window (scripted host)', () => {
     await toast.waitFor({ state: 'detached' });
   });
 
-  it('shows the host’s validation errors beside their fields', async () => {
+  it('shows validation errors beside their fields, from the host and from local checks', async () => {
     await open();
     await page.getByRole('tab', { name: 'Settings' }).click();
-    await page.getByLabel('User name').fill('bad user!');
+    const timezone = page.locator('[name="jobs.db-backup.timezone"]');
+    await timezone.fill('Mars/Olympus');
     host.state.saveErrors = [
-      { field: 'lastfm.user', message: 'a Last.fm user name has letters, digits, _ . and - only' },
-      { field: 'jobs.db-backup.timezone', message: 'unknown time zone' },
+      { field: 'jobs.db-backup.timezone', message: 'unknown time zone Mars/Olympus' },
+      { field: 'settings', message: 'the configuration could not be saved' },
     ];
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await page.locator('[data-testid="error-lastfm.user"]').waitFor();
-    expect(await page.getByLabel('User name').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator('[data-testid="error-jobs.db-backup.timezone"]').textContent()).toContain('unknown time zone');
+    await page.locator('[data-testid="error-jobs.db-backup.timezone"]').getByText('unknown time zone Mars/Olympus').waitFor();
+    expect(await timezone.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').textContent()).toContain('the configuration could not be saved');
     expect(await page.locator('[data-testid=settings-status]').textContent()).toContain('2 fields need attention');
     // Focus goes to the first bad field, so a keyboard user lands on it.
-    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'lastfm.user');
-    expect(host.state.calls.find((c) => c.name === 'saveSettings')?.request).toMatchObject({ lastfm: { user: 'bad user!' } });
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'jobs.db-backup.timezone');
+    expect(await host.waitForCall('saveSettings')).toMatchObject({ jobs: { 'db-backup': { timezone: 'Mars/Olympus' } } });
 
-    // Local checks stop an obviously bad port before it is sent.
+    // What the schema or a simple check rejects is caught before it is sent.
+    await page.getByLabel('User name').fill('bad user!');
     await page.getByLabel('Connect to a host and port').check();
     await page.getByLabel('Host', { exact: true }).fill('core.local');
     await page.getByRole('textbox', { name: 'Port' }).fill('http');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    await page.locator('[data-testid="error-roon.port"]').waitFor();
+    await page.locator('[data-testid="error-roon.port"]').getByText('a port is a whole number from 1 to 65535').waitFor();
+    await page.locator('[data-testid="error-lastfm.user"]').getByText('letters, digits').waitFor();
     expect(host.state.calls.filter((c) => c.name === 'saveSettings')).toHaveLength(1);
     await screenshot(page, 'window-settings-errors-light', true);
+
+    await page.getByRole('textbox', { name: 'Port' }).fill('9330');
+    await page.getByLabel('User name').fill('good_user');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.locator('[data-testid=settings-status]').getByText('Saved.').waitFor();
   });
 
   it('shows import progress and the scheduler’s jobs', async () => {

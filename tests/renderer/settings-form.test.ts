@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorsByField, formFromSettings, formToInput, knownFields } from '../../src/renderer/lib/settings-form';
+import { errorsByField, fieldErrorsFromMessage, formFromSettings, formToInput, knownFields } from '../../src/renderer/lib/settings-form';
 import type { Settings } from '../../src/shared/api';
 import { SettingsInputSchema } from '../../src/shared/api';
 
@@ -59,5 +59,19 @@ describe('settings form', () => {
       'jobs.db-backup.schedule': 'bad minute',
       '': 'something general',
     });
+  });
+
+  it('checks the main process’s schema too, with its own messages', () => {
+    const form = formFromSettings(settings);
+    const { errors } = formToInput({ ...form, lastfmUser: 'bad user!' });
+    expect(errors).toEqual({ 'lastfm.user': 'a Last.fm user name has letters, digits, _ . and - only' });
+  });
+  it('reads a 400 message from the host back into field errors', () => {
+    expect(fieldErrorsFromMessage('lastfm.pollSeconds: Too big; roon.host: use a host name')).toEqual([
+      { field: 'lastfm.pollSeconds', message: 'Too big' },
+      { field: 'roon.host', message: 'use a host name' },
+    ]);
+    expect(fieldErrorsFromMessage('body: not valid JSON')).toEqual([{ field: '', message: 'body: not valid JSON' }]);
+    expect(fieldErrorsFromMessage('The database is not open')).toEqual([{ field: '', message: 'The database is not open' }]);
   });
 });

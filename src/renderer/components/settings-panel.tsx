@@ -5,6 +5,7 @@ import {
   MISSED_POLICY_LABELS,
   TIMEOUT_SERVICES,
   errorsByField,
+  fieldErrorsFromMessage,
   formFromSettings,
   formToInput,
   knownFields,
@@ -106,7 +107,14 @@ export function SettingsPanel() {
         focusFirstError(byField);
       }
     } catch (e) {
-      setStatus({ kind: 'failed', message: e instanceof Error ? e.message : String(e) });
+      const message = e instanceof Error ? e.message : String(e);
+      const fieldErrors = fieldErrorsFromMessage(message);
+      if (fieldErrors.some((f) => f.field)) {
+        const byField = errorsByField(fieldErrors, knownFields(form));
+        setErrors(byField);
+        setStatus({ kind: 'invalid', count: fieldErrors.length });
+        focusFirstError(byField);
+      } else setStatus({ kind: 'failed', message });
     }
   };
 

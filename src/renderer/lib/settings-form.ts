@@ -2,7 +2,7 @@
 // conversions: from the saved settings, and to the request saveSettings takes.
 // Field names are the same dotted paths the main process uses in its errors
 // ('roon.host', 'jobs.db-backup.schedule'), so one map serves both.
-import type { FieldError, Settings, SettingsInput } from '../../shared/api';
+import { SettingsInputSchema, type FieldError, type Settings, type SettingsInput } from '../../shared/api';
 
 export const TIMEOUT_SERVICES = ['roon', 'lastfm', 'scheduler'] as const;
 export type TimeoutService = (typeof TIMEOUT_SERVICES)[number];
@@ -123,7 +123,31 @@ export function formToInput(form: SettingsForm): { input: SettingsInput; errors:
     jobs,
     notifications: { enabled: form.notifications },
   };
+  // Then the main process's own schema, so its messages show before a round trip;
+  // the friendlier messages above win where both have something to say.
+  const checked = SettingsInputSchema.safeParse(input);
+  if (!checked.success) {
+    for (const issue of checked.error.issues) {
+      const field = issue.path.join('.');
+      errors[field] ??= issue.message;
+    }
+  }
   return { input, errors };
+}
+
+/**
+ * The host rejects a request that fails the schema with a 400 whose message
+ * is "field: message; field: message" (describeZodError); read it back into
+ * field errors so they still land beside their fields.
+ */
+export function fieldErrorsFromMessage(message: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const part of message.split('; ')) {
+    const m = /^([\w.-]+): (.+)$/.exec(part);
+    if (!m || m[1] === 'body') return [{ field: '', message }];
+    errors.push({ field: m[1]!, message: m[2]! });
+  }
+  return errors;
 }
 
 /** Server errors by field; errors that name no known field go under ''. */
