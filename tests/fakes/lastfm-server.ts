@@ -81,9 +81,12 @@ export function generateHistory(n: number, options: GenerateOptions = {}): FakeS
   return out;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "01 Jan 2026, 12:00" (toLocaleString would cost more than the rest of a page). */
 function formatDate(uts: number): string {
   const d = new Date(uts * 1000);
-  const month = d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+  const month = MONTHS[d.getUTCMonth()]!;
   return `${String(d.getUTCDate()).padStart(2, '0')} ${month} ${d.getUTCFullYear()}, ${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }
 

@@ -31,12 +31,18 @@ export interface IngestResult {
 
 /**
  * How far apart two sources' start times may be for one listen. Tied to the
- * track's length so that the same track played twice in a row stays two plays.
+ * track's length so that the same track played twice in a row stays two plays:
+ * a replay starts at least one length later, and this stays under half of it
+ * (the nearest candidate wins, so a replay never steals its neighbour's match).
+ * Unknown length (Last.fm sends none): 90 s, unless the stored track knows it.
  */
 export function matchToleranceMs(lengthSeconds: number | null): number {
   if (!lengthSeconds || lengthSeconds <= 0) return 90_000;
   return Math.round(Math.min(300, Math.max(20, lengthSeconds * 0.45)) * 1000);
 }
+
+/** The widest tolerance any length can give: the candidate search window when the length is unknown. */
+const MAX_TOLERANCE_MS = 300_000;
 
 export function matchKey(artist: string, title: string): string {
   return `${normalizeArtist(artist)}\u0001${normalizeName(title)}`;
@@ -70,12 +76,18 @@ interface Statements {
   trackSelect: BetterSqlite3Statement;
   trackLength: BetterSqlite3Statement;
   playInsert: BetterSqlite3Statement;
-  playSelect: BetterSqlite3Statement;
-  matchOther: BetterSqlite3Statement;
+  candidates: BetterSqlite3Statement;
   sourceInsert: BetterSqlite3Statement;
-  sourceHas: BetterSqlite3Statement;
 }
 type BetterSqlite3Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+interface Candidate {
+  id: number;
+  trackId: number;
+  startedAt: number;
+  lengthS: number | null;
+  sourceStartedAt: number | null;
+}
 
 export class PlayStore {
   private statements: Statements | null = null;
@@ -103,17 +115,14 @@ export class PlayStore {
       playInsert: raw.prepare(
         'INSERT INTO plays (track_id, started_at, seconds_listened, zone, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id, started_at) DO NOTHING RETURNING id',
       ).pluck(),
-      playSelect: raw.prepare('SELECT id FROM plays WHERE track_id = ? AND started_at = ?').pluck(),
-      matchOther: raw
-        .prepare(
-          `SELECT p.id FROM plays p JOIN tracks t ON t.id = p.track_id
-           WHERE p.started_at BETWEEN ? AND ? AND t.match_key = ?
-             AND NOT EXISTS (SELECT 1 FROM play_sources s WHERE s.play_id = p.id AND s.source = ?)
-           ORDER BY abs(p.started_at - ?) LIMIT 1`,
-        )
-        .pluck(),
+      // Every play of this track, or of a track with the same match key, near this start.
+      candidates: raw.prepare(
+        `SELECT p.id, p.track_id AS trackId, p.started_at AS startedAt, t.length_s AS lengthS,
+                (SELECT s.started_at FROM play_sources s WHERE s.play_id = p.id AND s.source = ?) AS sourceStartedAt
+         FROM plays p JOIN tracks t ON t.id = p.track_id
+         WHERE p.started_at BETWEEN ? AND ? AND (t.match_key = ? OR p.track_id = ?)`,
+      ),
       sourceInsert: raw.prepare('INSERT INTO play_sources (play_id, source, started_at, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      sourceHas: raw.prepare('SELECT 1 FROM play_sources WHERE play_id = ? AND source = ?').pluck(),
     };
     return this.statements;
   }
@@ -125,14 +134,27 @@ export class PlayStore {
     const now = this.now();
     const artistIds = new Map<string, number>();
     const trackIds = new Map<string, number>();
+    // A batch repeats the same artists and albums: normalise each string once.
+    const names = new Map<string, string>();
+    const firstArtists = new Map<string, string>();
+    const norm = (value: string): string => {
+      let n = names.get(value);
+      if (n === undefined) names.set(value, (n = normalizeName(value)));
+      return n;
+    };
+    const firstArtist = (value: string): string => {
+      let n = firstArtists.get(value);
+      if (n === undefined) firstArtists.set(value, (n = normalizeArtist(value)));
+      return n;
+    };
 
     const artistId = (name: string): number => {
-      const norm = normalizeName(name) || name.trim().toLowerCase();
-      let id = artistIds.get(norm);
+      const normalized = norm(name) || name.trim().toLowerCase();
+      let id = artistIds.get(normalized);
       if (id === undefined) {
-        st.artistInsert.run(name.trim(), norm);
-        id = st.artistSelect.get(norm) as number;
-        artistIds.set(norm, id);
+        st.artistInsert.run(name.trim(), normalized);
+        id = st.artistSelect.get(normalized) as number;
+        artistIds.set(normalized, id);
       }
       return id;
     };
@@ -146,8 +168,10 @@ export class PlayStore {
           continue;
         }
         const startedAt = Math.round(play.startedAt);
-        const titleNorm = normalizeName(play.title) || play.title.trim().toLowerCase();
-        const albumNorm = play.album ? normalizeName(play.album) : '';
+        const titleNorm = norm(play.title) || play.title.trim().toLowerCase();
+        const albumNorm = play.album ? norm(play.album) : '';
+        // Same as matchKey(artist, title), from the cached pieces.
+        const key = `${firstArtist(play.artist)}\u0001${norm(play.title)}`;
         const aId = artistId(play.artist);
         const trackKey = `${aId}\u0001${titleNorm}\u0001${albumNorm}`;
         let tId = trackIds.get(trackKey);
@@ -157,23 +181,38 @@ export class PlayStore {
             st.albumInsert.run(aId, play.album.trim(), albumNorm);
             albumId = st.albumSelect.get(aId, albumNorm) as number;
           }
-          st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, matchKey(play.artist, play.title), play.lengthSeconds);
+          st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
           tId = st.trackSelect.get(aId, titleNorm, albumNorm) as number;
           trackIds.set(trackKey, tId);
         }
         if (play.lengthSeconds) st.trackLength.run(play.lengthSeconds, tId);
 
-        // The same listen from this source again: a no-op.
-        const existing = st.playSelect.get(tId, startedAt) as number | undefined;
-        if (existing !== undefined && st.sourceHas.get(existing, play.source)) {
+        // One look at the plays around this start answers both questions:
+        // did this source already record exactly this listen (a no-op), and did
+        // another source record it (one play, both sources)? The source's own
+        // start is what identifies a repeat: a merged play keeps the first source's start.
+        const candidates = st.candidates.all(play.source, startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS, key, tId) as Candidate[];
+        let match: number | undefined;
+        let best = Number.POSITIVE_INFINITY;
+        let duplicate = false;
+        for (const c of candidates) {
+          if (c.sourceStartedAt === startedAt) {
+            duplicate = true;
+            break;
+          }
+          // That play already has its listen from this source: a replay, not this one.
+          if (c.sourceStartedAt !== null) continue;
+          const distance = Math.abs(c.startedAt - startedAt);
+          // Last.fm sends no length; the track Roon stored knows it.
+          if (distance <= matchToleranceMs(play.lengthSeconds ?? c.lengthS) && distance < best) {
+            best = distance;
+            match = c.id;
+          }
+        }
+        if (duplicate) {
           result.duplicates++;
           continue;
         }
-        // The same listen already recorded by the other source: one play, both sources.
-        const tolerance = matchToleranceMs(play.lengthSeconds);
-        const match =
-          existing ??
-          (st.matchOther.get(startedAt - tolerance, startedAt + tolerance, matchKey(play.artist, play.title), play.source, startedAt) as number | undefined);
         if (match !== undefined) {
           st.sourceInsert.run(match, play.source, startedAt, now);
           result.merged++;
@@ -248,12 +287,25 @@ export class PlayStore {
       .prepare('SELECT hour, plays FROM play_hours WHERE hour >= ? AND hour < ? AND plays > 0 ORDER BY hour')
       .raw()
       .all(Math.floor(fromMs / 3600_000), Math.ceil(toMs / 3600_000)) as Array<[number, number]>;
-    const days = new Map<string, number>();
+    const DAY = 86_400_000;
+    const days = new Map<number, number>();
+    // The offset is asked once per UTC day, and per hour only on the days it
+    // changes (daylight saving): a year is 8,760 rows, and asking a time zone
+    // is the slow part.
+    let utcDay = Number.NaN;
+    let dayOffset: number | null = null;
     for (const [hour, plays] of rows) {
       const ms = hour * 3600_000;
-      const local = new Date(ms + utcOffsetMinutesAt(ms) * 60_000).toISOString().slice(0, 10);
+      const d = Math.floor(ms / DAY);
+      if (d !== utcDay) {
+        utcDay = d;
+        const start = utcOffsetMinutesAt(d * DAY);
+        dayOffset = start === utcOffsetMinutesAt(d * DAY + DAY - 1) ? start : null;
+      }
+      const offset = dayOffset ?? utcOffsetMinutesAt(ms);
+      const local = Math.floor((ms + offset * 60_000) / DAY);
       days.set(local, (days.get(local) ?? 0) + plays);
     }
-    return [...days].map(([day, plays]) => ({ day, plays }));
+    return [...days].map(([day, plays]) => ({ day: new Date(day * DAY).toISOString().slice(0, 10), plays }));
   }
 }

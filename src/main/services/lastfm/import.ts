@@ -12,7 +12,7 @@ import type { PlayStore } from '../../db/plays';
 import type { StateStore } from '../../db/state';
 import type { ImportProgress } from '../../../shared/status';
 import type { LastfmClient } from './client';
-import { isFatal, retryDelayMs, scrobblesToPlays, yieldToEventLoop } from './policy';
+import { ingestInChunks, isFatal, retryDelayMs, scrobblesToPlays } from './policy';
 import type { RateLimiter } from './rate-limiter';
 
 export const IMPORT_STATE_KEY = 'lastfm.import';
@@ -208,21 +208,21 @@ export class LastfmImport {
         plays: saved.plays + scrobbles.length,
       };
       if (next.nextPage > next.totalPages!) next.state = 'done';
-      const batch = scrobblesToPlays(scrobbles);
-      const write = database.raw.transaction(() => {
-        const result = plays.ingest(batch);
-        this.save(next);
-        return result;
+      // Progress is saved with the page's last chunk, in the same transaction.
+      const result = await ingestInChunks(scrobblesToPlays(scrobbles), signal, (chunk, last) => {
+        if (!last) return plays.ingest(chunk);
+        return database.raw.transaction(() => {
+          const r = plays.ingest(chunk);
+          this.save(next);
+          return r;
+        }).immediate();
       });
-      const result = write.immediate();
       if (result.rejected) this.log.warn(`import page ${saved.nextPage}: ${result.rejected} scrobbles rejected`, result.errors);
       saved = next;
       pagesThisRun++;
       const perPageMs = (clock.monotonic() - began) / pagesThisRun;
       this.etaSeconds = saved.totalPages === null ? null : Math.round((Math.max(0, saved.totalPages - saved.nextPage + 1) * perPageMs) / 1000);
       this.notify(null, pagesThisRun === 1 || saved.state === 'done');
-      await yieldToEventLoop();
-      signal.throwIfAborted();
     }
     if (saved.state !== 'done') this.save({ ...saved, state: 'done' });
     this.log.info(`import done: ${saved.plays} scrobbles in ${saved.totalPages ?? 0} pages`);

@@ -1,7 +1,7 @@
 // Two decisions shared by polling and the import: what a scrobble becomes in
 // the history, and how long to wait after a failed request.
 import { backoffDelay, type BackoffOptions } from '../../core/backoff';
-import type { NewPlay } from '../../db/plays';
+import type { IngestResult, NewPlay } from '../../db/plays';
 import { LastfmError, type Scrobble } from './client';
 
 /** Oldest first: the order the listens happened, so a partial catch-up never skips a gap. */
@@ -40,4 +40,41 @@ export function isFatal(error: unknown): boolean {
 /** Lets timers and I/O run between pages so a long import never freezes the app. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Plays per transaction: small enough that one write never holds the event loop for long. */
+export const INGEST_CHUNK = 50;
+
+export interface IngestTotals {
+  inserted: number;
+  merged: number;
+  duplicates: number;
+  rejected: number;
+  errors: string[];
+}
+
+/**
+ * Writes a validated page in a few short transactions, yielding in between.
+ * `write` gets each chunk and whether it is the last (the import saves its
+ * progress with the last one). Stops at the first yield after `signal` aborts:
+ * the page is then read again, and what was written turns into no-op duplicates.
+ */
+export async function ingestInChunks(
+  plays: readonly NewPlay[],
+  signal: AbortSignal,
+  write: (chunk: readonly NewPlay[], last: boolean) => IngestResult,
+): Promise<IngestTotals> {
+  const totals: IngestTotals = { inserted: 0, merged: 0, duplicates: 0, rejected: 0, errors: [] };
+  for (let i = 0; i < plays.length || i === 0; i += INGEST_CHUNK) {
+    await yieldToEventLoop();
+    signal.throwIfAborted();
+    const chunk = plays.slice(i, i + INGEST_CHUNK);
+    const r = write(chunk, i + INGEST_CHUNK >= plays.length);
+    totals.inserted += r.inserted;
+    totals.merged += r.merged;
+    totals.duplicates += r.duplicates;
+    totals.rejected += r.rejected;
+    totals.errors.push(...r.errors.slice(0, Math.max(0, 20 - totals.errors.length)));
+  }
+  return totals;
 }

@@ -14,7 +14,7 @@ import type { Config } from '../../../shared/config';
 import type { ImportProgress, ZoneNowPlaying } from '../../../shared/status';
 import { LastfmClient, LastfmError, type NowPlayingTrack, type RecentTracksPage } from './client';
 import { LastfmImport } from './import';
-import { isFatal, retryDelayMs, scrobblesToPlays, yieldToEventLoop } from './policy';
+import { ingestInChunks, isFatal, retryDelayMs, scrobblesToPlays } from './policy';
 import { RateLimiter } from './rate-limiter';
 
 export type LastfmConfig = Config['lastfm'];
@@ -292,7 +292,7 @@ export class LastfmService implements Service {
     // Nothing stored yet: the newest page is the baseline; older history is the import's job.
     const lastPage = from === undefined ? 1 : first.totalPages;
     if (lastPage <= 1) {
-      this.ingest(first, result);
+      await this.ingest(first, result, firstSignal);
       firstPageDone(result);
       return result;
     }
@@ -304,18 +304,16 @@ export class LastfmService implements Service {
       await this.limiter.take(signal);
       const older = await client.getRecentTracks({ from, to, page, limit: PAGE_SIZE }, signal);
       result.pages++;
-      this.ingest(older, result);
+      await this.ingest(older, result, signal);
       this.report({ detail: `Last.fm: catching up, page ${lastPage - page + 1} of ${lastPage}` });
-      await yieldToEventLoop();
-      signal.throwIfAborted();
     }
-    this.ingest(first, result);
+    await this.ingest(first, result, signal);
     return result;
   }
 
-  private ingest(page: RecentTracksPage, into: SyncResult): void {
+  private async ingest(page: RecentTracksPage, into: SyncResult, signal: AbortSignal): Promise<void> {
     if (!page.scrobbles.length) return;
-    const r = this.plays.ingest(scrobblesToPlays(page.scrobbles));
+    const r = await ingestInChunks(scrobblesToPlays(page.scrobbles), signal, (chunk) => this.plays.ingest(chunk));
     into.inserted += r.inserted;
     into.merged += r.merged;
     into.duplicates += r.duplicates;
