@@ -265,7 +265,8 @@ export class RoonConnection implements Disposable {
 
   /**
    * `<service>/subscribe_<what>`: resolves with the first answer (normally
-   * `Subscribed`); later updates go to `onUpdate`.
+   * `Subscribed`); later updates go to `onUpdate`, including a COMPLETE when
+   * the Core ends the subscription on its own.
    */
   async subscribe(
     service: string,
@@ -278,11 +279,9 @@ export class RoonConnection implements Disposable {
     let ended: (() => void) | null = null;
     const requestId = this.nextRequestId;
     const first = await this.request(`${service}/subscribe_${what}`, { ...body, subscription_key: key }, signal, (message) => {
-      if (message.verb === 'COMPLETE') {
-        // Some Cores close the subscription itself when it ends.
-        ended?.();
-        return;
-      }
+      // Some Cores close the subscription itself when we unsubscribe; a COMPLETE
+      // at any other time means the Core ended it, which the caller must hear.
+      if (message.verb === 'COMPLETE' && ended) return ended();
       onUpdate(message);
     });
     const subscription: RoonSubscription = {

@@ -234,6 +234,14 @@ export class RoonService implements Service {
   }
 
   private onZonesMessage(message: MooMessage, connection: RoonConnection): void {
+    if (message.verb === 'COMPLETE') {
+      // The Core ended the subscription: without updates the detector would go
+      // blind while the link looks healthy, so start over.
+      this.linkLost();
+      connection.dispose();
+      this.host?.fail(new ServiceError(`The Roon Core ended the zone subscription (${message.name})`, { network: true }), { retryNow: true });
+      return;
+    }
     if (message.name !== 'Changed') {
       this.log.debug(`Ignoring zone message ${message.name}`);
       return;
