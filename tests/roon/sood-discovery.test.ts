@@ -33,7 +33,7 @@ describe('SoodDiscovery on loopback', () => {
 
   it('ignores malformed packets, queries and replies from other services', async () => {
     const responder = dgram.createSocket('udp4');
-    cleanup.push(() => responder.close());
+    cleanup.push(() => void responder.close());
     const good = { service_id: ROON_CORE_SERVICE_ID, unique_id: 'real', name: 'Real', http_port: '9330' };
     responder.on('message', (msg, rinfo) => {
       const query = decodeSood(msg);
