@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigSchema, describeConfigError, effectiveJobs, type Config } from '../shared/config';
+import { validateJobSchedules } from './services/scheduler/schedule';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -49,6 +50,7 @@ function validateJobs(config: Config, where: string): void {
   for (const [id, job] of Object.entries(effectiveJobs(config))) {
     if (!isValidTimeZone(job.timezone)) throw new ConfigError(`${where}: jobs.${id}.timezone: unknown time zone "${job.timezone}"`);
   }
+  validateJobSchedules(config, { where });
 }
 
 export function isValidTimeZone(zone: string): boolean {

@@ -9,6 +9,7 @@ import type { EncoreDatabase } from '../db/database';
 import type { PlayStore } from '../db/plays';
 import type { StateStore } from '../db/state';
 import { LastfmService } from './lastfm/service';
+import { SchedulerService } from './scheduler/scheduler-service';
 
 export interface ServiceContext {
   config: () => Config;
@@ -45,5 +46,13 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     logger: ctx.logger,
     version: ctx.version,
   });
-  return { list: [lastfm], lastfm, scheduler: null };
+  const scheduler = new SchedulerService({
+    database: ctx.database,
+    dataDir: ctx.dataDir,
+    config: ctx.config,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    lastfmCatchUp: (signal) => lastfm.catchUp(signal),
+  });
+  return { list: [lastfm, scheduler], lastfm, scheduler };
 }
