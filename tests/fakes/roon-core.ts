@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { ManualClock, systemClock, type Clock } from '../../src/main/core/clock';
-import { DisposableStore } from '../../src/main/core/disposable';
+import { DisposableStore, type Disposable } from '../../src/main/core/disposable';
 import { parseMoo, serializeMoo, splitRequestName, type MooMessage, type MooVerb } from '../../src/main/services/roon/moo';
 import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood } from '../../src/main/services/roon/sood';
 
@@ -631,6 +631,18 @@ export class FakeRoonCore {
       }
       await this.flush();
     }
+  }
+
+  /** For the demo on the system clock: plays on by itself, one tick a second. */
+  playInRealTime(): Disposable {
+    let busy = false;
+    return this.timers.add(
+      this.clock.setInterval(() => {
+        if (busy) return;
+        busy = true;
+        void this.tick(1).finally(() => (busy = false));
+      }, 1000),
+    );
   }
 
   // --- faults --------------------------------------------------------------

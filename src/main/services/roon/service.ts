@@ -50,7 +50,8 @@ export interface RoonPlayDetector {
 }
 
 export interface RoonServiceOptions {
-  config: Config['roon'];
+  /** A getter is read at every start, so saved settings apply on the next restart. */
+  config: Config['roon'] | (() => Config['roon']);
   clock: Clock;
   logger: Logger;
   /** Tokens (`roon.token.<core_id>`) and the last Core's address (`roon.lastCore`). */
@@ -268,11 +269,13 @@ export class RoonService implements Service {
    * resume fast; discovery finds a Core that moved.
    */
   private async connect(signal: AbortSignal, session: DisposableStore, host: ServiceHost): Promise<{ connection: RoonConnection; target: Target }> {
-    const { config, clock, keepaliveMs } = this.options;
+    const { clock, keepaliveMs } = this.options;
+    const config = typeof this.options.config === 'function' ? this.options.config() : this.options.config;
     const connectionOptions = { clock, logger: this.log, keepaliveMs };
     const open = (target: Target, s: AbortSignal) => RoonConnection.open(`ws://${target.host}:${target.port}/api`, connectionOptions, s);
     if (config.host && config.port) {
       const target = { host: config.host, port: config.port };
+      host.report({ detail: `Connecting to the Roon Core at ${target.host}:${target.port}…` });
       return { connection: await open(target, signal), target };
     }
 
