@@ -9,6 +9,7 @@ import type { EncoreDatabase } from '../db/database';
 import type { PlayStore } from '../db/plays';
 import type { StateStore } from '../db/state';
 import { LastfmService } from './lastfm/service';
+import { RoonService } from './roon/service';
 import { SchedulerService } from './scheduler/scheduler-service';
 
 export interface ServiceContext {
@@ -46,6 +47,14 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     logger: ctx.logger,
     version: ctx.version,
   });
+  const roon = new RoonService({
+    config: () => ctx.config().roon,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    secrets: ctx.secrets,
+    plays: ctx.plays,
+    extension: { display_version: ctx.version },
+  });
   const scheduler = new SchedulerService({
     database: ctx.database,
     dataDir: ctx.dataDir,
@@ -54,5 +63,5 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     logger: ctx.logger,
     lastfmCatchUp: (signal) => lastfm.catchUp(signal),
   });
-  return { list: [lastfm, scheduler], lastfm, scheduler };
+  return { list: [roon, lastfm, scheduler], lastfm, scheduler };
 }
