@@ -162,10 +162,12 @@ export class LastfmImport {
         const saved = this.load();
         if (saved) this.save({ ...saved, state: 'failed', error: `Last.fm import stopped: ${errorMessage(error)}` });
       })
+      .catch((error: unknown) => this.log.error('import state could not be saved', error))
       .finally(() => {
         if (this.active === active) this.active = null;
         this.etaSeconds = null;
-        this.notify(null, true);
+        // The database may be closing with the app: the status can wait for the next start.
+        if (!signal.aborted) this.notify(null, true);
       });
   }
 

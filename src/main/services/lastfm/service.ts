@@ -131,6 +131,7 @@ export class LastfmService implements Service {
       this.succeeded(run, firstPage);
     } catch (error) {
       await this.stop();
+      if (!signal.aborted) this.log.warn(`start failed: ${errorMessage(error)}`);
       throw error;
     }
     this.log.info(`started for ${client.user}; polling ${pollMs ? `every ${pollMs / 1000} s` : 'off'}`);
@@ -148,8 +149,7 @@ export class LastfmService implements Service {
     this.run = null;
     run.controller.abort(new ServiceError('Last.fm tracker stopped'));
     run.store.dispose();
-    await this.importer.pause();
-    await Promise.allSettled([...run.pending, this.syncing]);
+    await Promise.allSettled([this.importer.pause(), ...run.pending, this.syncing]);
     this.log.info('stopped');
   }
 
