@@ -97,7 +97,7 @@ export function App({ api }: { api: EncoreApi }) {
             </div>
           </section>
           <div class="columns">
-            <NowPlaying roon={service('roon')} />
+            <NowPlaying roon={service('roon')} lastfm={service('lastfm')} />
             <RecentPlays refresh={useWhileActive(refresh, tab === 'overview')} now={now} />
           </div>
         </TabPanel>

@@ -8,13 +8,14 @@ const ZONE_STATE: Record<ZoneNowPlaying['state'], { label: string; icon: string 
   stopped: { label: 'Stopped', icon: '■' },
 };
 
-export function NowPlaying({ roon }: { roon: ServiceStatus | undefined }) {
-  const zones = roon?.nowPlaying ?? [];
+/** Roon's zones, then what Last.fm says is scrobbling now (other devices). */
+export function NowPlaying({ roon, lastfm }: { roon: ServiceStatus | undefined; lastfm: ServiceStatus | undefined }) {
+  const zones = [...(roon?.nowPlaying ?? []), ...(lastfm?.nowPlaying ?? []).map((z) => ({ ...z, zoneId: `lastfm-${z.zoneId}` }))];
   return (
     <section class="panel" aria-labelledby="now-playing-heading">
       <h2 id="now-playing-heading">Now playing</h2>
       {zones.length === 0 ? (
-        <p class="empty">{roon?.state === 'running' ? 'No zones reported by Roon.' : 'Roon is not connected.'}</p>
+        <p class="empty">{roon?.state === 'running' ? 'No zones reported by Roon.' : roon ? 'Roon is not connected.' : 'Nothing is playing.'}</p>
       ) : (
         <ul class="zones" data-testid="now-playing">
           {zones.map((z) => {

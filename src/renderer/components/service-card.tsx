@@ -16,7 +16,7 @@ export function ServiceCard({ service, now }: { service: ServiceStatus; now: num
   const canToggle = service.id !== 'database';
 
   return (
-    <article class={`card service tone-border-${p.tone}`} aria-labelledby={headingId} data-testid={`service-${service.id}`} data-state={service.state}>
+    <article class={`card service tone-border-${p.tone}`} aria-labelledby={headingId} data-testid={`service-${service.id}`} data-state={service.state} data-since={service.since}>
       <header class="card-header">
         <h3 id={headingId}>{service.label}</h3>
         <StateBadge presentation={p} testId={`service-${service.id}-state`} />
