@@ -3,7 +3,7 @@ import { trackTime } from '../lib/format';
 
 const ZONE_STATE: Record<ZoneNowPlaying['state'], { label: string; icon: string }> = {
   playing: { label: 'Playing', icon: '▶' },
-  paused: { label: 'Paused', icon: '⏸' },
+  paused: { label: 'Paused', icon: '‖' },
   loading: { label: 'Loading', icon: '…' },
   stopped: { label: 'Stopped', icon: '■' },
 };

@@ -16,7 +16,7 @@ export const SERVICE_STATE_PRESENTATION: Record<ServiceState, StatePresentation>
   starting: { label: 'Starting…', tone: 'busy', icon: '…' },
   reconnecting: { label: 'Reconnecting…', tone: 'warn', icon: '↻' },
   'waiting-authorisation': { label: 'Needs authorisation', tone: 'warn', icon: '!' },
-  paused: { label: 'Paused', tone: 'muted', icon: '⏸' },
+  paused: { label: 'Paused', tone: 'muted', icon: '‖' },
   error: { label: 'Error', tone: 'error', icon: '✕' },
   stopped: { label: 'Stopped', tone: 'muted', icon: '■' },
   disabled: { label: 'Disabled', tone: 'muted', icon: '–' },
@@ -27,7 +27,7 @@ export const OVERALL_PRESENTATION: Record<OverallState, StatePresentation> = {
   ok: { label: 'All well', tone: 'ok', icon: '✓' },
   degraded: { label: 'Degraded', tone: 'warn', icon: '!' },
   error: { label: 'Error', tone: 'error', icon: '✕' },
-  paused: { label: 'Paused', tone: 'muted', icon: '⏸' },
+  paused: { label: 'Paused', tone: 'muted', icon: '‖' },
 };
 
 export const RESTORE_OUTCOME_PRESENTATION: Record<RestoreSummary['outcome'], StatePresentation> = {
