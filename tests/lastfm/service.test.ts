@@ -175,6 +175,17 @@ describe('LastfmService', () => {
     expect(h.clock.pendingTimers).toBe(0);
   });
 
+  it('stop() during start makes the start reject and leaves nothing running', async () => {
+    h = await harness({ server: { history: scrobbles(3, T0_UTS - 600) } });
+    h.server.inject({ type: 'slow', ms: 100 });
+    const pending = h.service.start(go(), h.host).catch((e: unknown) => e);
+    await new Promise<void>((r) => h!.server.once('request', () => r()));
+    await h.service.stop();
+    expect(await pending).toBeInstanceOf(ServiceError);
+    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.plays.count()).toBe(0);
+  });
+
   it('stop() leaves no timers, listeners or requests behind', async () => {
     const baseline = liveDisposables();
     h = await harness({ server: { history: scrobbles(3, T0_UTS - 600) } });

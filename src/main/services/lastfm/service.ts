@@ -128,6 +128,8 @@ export class LastfmService implements Service {
     try {
       // The first page of the catch-up doubles as the proof that user and key work.
       const firstPage = await this.track(run, this.sync(client, run.controller.signal, { untilFirstPage: AbortSignal.any([signal, run.controller.signal]) }));
+      // stop() raced the first answer: this start is over.
+      run.controller.signal.throwIfAborted();
       this.succeeded(run, firstPage);
     } catch (error) {
       await this.stop();
