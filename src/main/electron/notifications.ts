@@ -16,6 +16,21 @@ export interface NotifierOptions {
   logger: Logger;
 }
 
+/** Electron's Notification class, as the notifier's two functions. */
+export function electronNotifications(N: {
+  isSupported(): boolean;
+  new (options: { title: string; body: string; silent: boolean }): { on(event: 'click', listener: () => void): unknown; show(): void };
+}): Pick<NotifierOptions, 'isSupported' | 'show'> {
+  return {
+    isSupported: () => N.isSupported(),
+    show: (message, onClick) => {
+      const notification = new N({ ...message, silent: true });
+      notification.on('click', onClick);
+      notification.show();
+    },
+  };
+}
+
 /** Pages through at most this many plays when counting a catch-up (a week asleep with the music on). */
 const MAX_COUNTED = 2_000;
 

@@ -39,6 +39,19 @@ export interface TrayControllerOptions<M, I> {
   logger: Logger;
 }
 
+/** Electron's Tray, Menu and nativeImage, as the controller's three factories. */
+export function electronTrayParts<M, I>(electron: {
+  Tray: new (image: I) => TrayHandle<M, I>;
+  Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): M };
+  nativeImage: { createFromPath(file: string): I };
+}): Pick<TrayControllerOptions<M, I>, 'createTray' | 'buildMenu' | 'loadImage'> {
+  return {
+    createTray: (image) => new electron.Tray(image),
+    buildMenu: (template) => electron.Menu.buildFromTemplate(template),
+    loadImage: (file) => electron.nativeImage.createFromPath(file),
+  };
+}
+
 export class TrayController<M, I> implements Disposable {
   private readonly tray: TrayHandle<M, I>;
   private readonly images = new Map<OverallState, I>();

@@ -139,7 +139,11 @@ class FakeWindow extends FakeEmitter implements WindowHandle {
   minimized = false;
   loaded: string | null = null;
   readonly sent: [string, unknown[]][] = [];
-  readonly webContents = { send: (channel: string, ...args: unknown[]) => void this.sent.push([channel, args]) };
+  readonly webContents = {
+    id: 1,
+    mainFrame: { url: pathToFileURL(RENDERER).href, parent: null, processId: 1, routingId: 1 },
+    send: (channel: string, ...args: unknown[]) => void this.sent.push([channel, args]),
+  };
   constructor(readonly options: BrowserWindowConstructorOptions) {
     super();
   }

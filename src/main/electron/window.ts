@@ -137,6 +137,9 @@ export interface WindowHandle {
   on(event: 'close', listener: (event: Event) => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
   webContents: {
+    readonly id: number;
+    /** Read by the IPC sender check: only this frame may call. */
+    readonly mainFrame: { readonly url: string; readonly parent: unknown; readonly processId: number; readonly routingId: number };
     send(channel: string, ...args: unknown[]): void;
   };
 }
