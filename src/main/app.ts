@@ -9,6 +9,7 @@ import type { RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status
 import { SERVICE_IDS } from '../shared/status';
 import { systemClock, type Clock } from './core/clock';
 import { ClockJumpDetector, SimulatedPowerTrigger } from './core/clock-jump-detector';
+import { NetworkMonitor } from './core/network-monitor';
 import { DisposableStore, type Disposable } from './core/disposable';
 import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
@@ -110,7 +111,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
 
   const simulated = new SimulatedPowerTrigger();
-  const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config.restore.clockJumpMs), simulated];
+  const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config.restore.clockJumpMs), new NetworkMonitor(clock), simulated];
   for (const trigger of triggers) {
     store.add(trigger);
     trigger.start((event) => {

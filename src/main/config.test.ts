@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig, resolveDataDir, saveConfig } from './config';
+
+const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'encore-config-'));
+
+describe('config', () => {
+  it('runs with no file at all: embedded database, Roon by discovery, Last.fm not configured', () => {
+    const config = loadConfig(temp());
+    expect(config.roon).toMatchObject({ host: null, port: null });
+    expect(config.lastfm).toMatchObject({ user: null, apiKey: null, apiRoot: 'https://ws.audioscrobbler.com/2.0/', pollSeconds: 60 });
+    expect(config.restore.timeoutsMs).toEqual({ database: 10_000, roon: 10_000, lastfm: 10_000, scheduler: 15_000 });
+    expect(config.db.busyTimeoutMs).toBe(5000);
+  });
+
+  it('names the bad field', () => {
+    expect(() => parseConfig({ lastfm: { pollSeconds: -1 } })).toThrow(/lastfm\.pollSeconds/);
+    expect(() => parseConfig({ restore: { timeoutsMs: { roon: 'sometimes' } } })).toThrow(/restore\.timeoutsMs\.roon/);
+    expect(() => parseConfig({ lastfm: { apiRoot: 'not a url' } })).toThrow(/lastfm\.apiRoot/);
+    expect(() => parseConfig({ roon: { hots: 'typo' } })).toThrow(/roon.*hots/);
+    expect(() => parseConfig({ jobs: { 'db-backup': { schedule: '61 * * * *' } } })).toThrow(/jobs\.db-backup\.schedule/);
+    expect(() => parseConfig({ jobs: { 'db-backup': { schedule: '0 3 * * *', timezone: 'Nowhere/Land' } } })).toThrow(/jobs\.db-backup\.timezone/);
+    expect(parseConfig({ restore: { timeoutsMs: { roon: 'auto' } } }).restore.timeoutsMs.roon).toBe('auto');
+  });
+
+  it('refuses a file that is not JSON, naming the file', () => {
+    const dir = temp();
+    fs.writeFileSync(path.join(dir, 'config.json'), '{ "roon": ');
+    expect(() => loadConfig(dir)).toThrow(ConfigError);
+    expect(() => loadConfig(dir)).toThrow(/config\.json: is not valid JSON/);
+  });
+
+  it('round-trips through saveConfig', () => {
+    const dir = temp();
+    const config = parseConfig({ roon: { host: 'core.local', port: 9330 }, lastfm: { user: 'me' } });
+    saveConfig(dir, config);
+    expect(loadConfig(dir)).toEqual(config);
+  });
+
+  it('takes the data directory from --data-dir, then ENCORE_DATA_DIR', () => {
+    expect(resolveDataDir(['--data-dir', '/tmp/a'], { ENCORE_DATA_DIR: '/tmp/b' })).toBe('/tmp/a');
+    expect(resolveDataDir(['--data-dir=/tmp/c'], {})).toBe('/tmp/c');
+    expect(resolveDataDir([], { ENCORE_DATA_DIR: '/tmp/b' })).toBe('/tmp/b');
+    expect(resolveDataDir([], {}, '/default')).toBe('/default');
+  });
+});
