@@ -284,6 +284,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       store.dispose();
       journal({ at: clock.now(), kind: 'shutdown', source: 'app' });
       await supervisor.shutdown();
+      services.dispose();
     },
   };
 }

@@ -33,6 +33,8 @@ export interface ServiceSet {
   list: Service[];
   lastfm: LastfmService | null;
   scheduler: SchedulerControl | null;
+  /** Releases what services keep across starts (after the supervisor stopped them). */
+  dispose(): void;
   /** Throws a ConfigError naming the field (job schedules, time zones). */
   validateConfig?: (config: Config) => void;
 }
@@ -63,5 +65,5 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     logger: ctx.logger,
     lastfmCatchUp: (signal) => lastfm.catchUp(signal),
   });
-  return { list: [roon, lastfm, scheduler], lastfm, scheduler };
+  return { list: [roon, lastfm, scheduler], lastfm, scheduler, dispose: () => roon.dispose() };
 }
