@@ -18,6 +18,7 @@ import { useNow } from './hooks/use-now';
 import { useStatus } from './hooks/use-status';
 import { useThrottledTick } from './hooks/use-throttled-tick';
 import { restoreToast, type Toast } from './lib/banner';
+import type { ConnectionState } from './lib/connection';
 
 type TabId = 'overview' | 'history' | 'import' | 'settings' | 'logs';
 const TABS: TabDef<TabId>[] = [
@@ -29,7 +30,7 @@ const TABS: TabDef<TabId>[] = [
 ];
 
 /** Lists reload at most this often while snapshots stream in… */
-const REFRESH_THROTTLE_MS = 1_500;
+const REFRESH_THROTTLE_MS = 3_000;
 /** …and at least this often when nothing changes. */
 const REFRESH_IDLE_MS = 30_000;
 const TOAST_MS = 8_000;
@@ -41,8 +42,15 @@ function useWhileActive<T>(value: T, active: boolean): T {
   return last.current;
 }
 
-export function App({ api }: { api: EncoreApi }) {
+function useConnected(connection: ConnectionState | undefined): boolean {
+  const [connected, setConnected] = useState(connection?.connected ?? true);
+  useEffect(() => connection?.subscribe(setConnected), [connection]);
+  return connected;
+}
+
+export function App({ api, connection }: { api: EncoreApi; connection?: ConnectionState }) {
   const { snapshot, error } = useStatus(api);
+  const connected = useConnected(connection);
   const now = useNow(1_000);
   const [tab, setTab] = useState<TabId>('overview');
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -79,6 +87,14 @@ export function App({ api }: { api: EncoreApi }) {
         Skip to content
       </a>
       <AppHeader snapshot={snapshot} />
+      {!connected && snapshot && (
+        <p class="banner tone-error" role="alert" data-testid="banner-disconnected">
+          <span class="banner-icon" aria-hidden="true">
+            ✕
+          </span>
+          <strong>Lost the connection to Encore; reconnecting… What you see may be out of date.</strong>
+        </p>
+      )}
       <Banners snapshot={snapshot} />
       {!snapshot && (
         <p class={error ? 'banner tone-error' : 'empty'} role="status">

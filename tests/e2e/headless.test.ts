@@ -90,7 +90,8 @@ describe.skipIf(missing !== null)('Encore end to end: headless host, fake Roon C
     await page.locator('[data-testid=banner-sleeping]').waitFor({ state: 'detached' });
     // The restore that followed the wake is announced once.
     await page.locator('[data-testid=toast]').getByText(/^Restore after wake/).waitFor();
-    await page.getByText('Troubleshooting').click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Simulate wake' }).waitFor({ state: 'hidden' });
     await screenshot(page, 'e2e-3-after-wake-light');
   });
 

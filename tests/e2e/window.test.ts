@@ -177,6 +177,17 @@ describe.skipIf(missing !== null)('status window (scripted host)', () => {
     await page.locator('#panel-overview:not([hidden])').waitFor();
   });
 
+  it('says so when the connection to the host drops, and recovers when it is back', async () => {
+    await open();
+    const port = Number(new URL(host.url).port);
+    await host.close();
+    await page.locator('[data-testid=banner-disconnected]').waitFor({ timeout: 10_000 });
+    host = await startFakeHost({ rendererDir, port, token: host.token });
+    host.update((s) => (s.summary = 'Back after a host restart'));
+    await page.locator('[data-testid=banner-disconnected]').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByText('Back after a host restart').waitFor();
+  });
+
   it('renders in dark mode', async () => {
     const dark = await openWindow(browser, 'dark');
     try {

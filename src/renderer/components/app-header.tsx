@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import type { StatusSnapshot } from '../../shared/status';
 import { useAction, useApp } from '../context';
 import { OVERALL_PRESENTATION } from '../lib/states';
@@ -7,6 +8,26 @@ export function AppHeader({ snapshot }: { snapshot: StatusSnapshot | null }) {
   const { api } = useApp();
   const [busy, run] = useAction();
   const disabled = !snapshot || busy !== null;
+  const menu = useRef<HTMLDetailsElement>(null);
+
+  // A disclosure that behaves like a menu: Escape or a click elsewhere closes it.
+  useEffect(() => {
+    const onPointer = (e: PointerEvent) => {
+      if (menu.current?.open && !menu.current.contains(e.target as Node)) menu.current.open = false;
+    };
+    // On the document: the button that had focus may have just disabled itself.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || !menu.current?.open) return;
+      menu.current.open = false;
+      menu.current.querySelector('summary')?.focus();
+    };
+    document.addEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, []);
   return (
     <header class="app-header">
       <div class="brand">
@@ -27,7 +48,7 @@ export function AppHeader({ snapshot }: { snapshot: StatusSnapshot | null }) {
             Pause tracking
           </button>
         )}
-        <details class="menu">
+        <details class="menu" ref={menu}>
           <summary>Troubleshooting</summary>
           <div class="menu-body" role="group" aria-label="Troubleshooting">
             <p class="small">Try what happens when the computer sleeps, without sleeping it.</p>

@@ -121,7 +121,7 @@ export interface FakeHost {
   close(): Promise<void>;
 }
 
-export async function startFakeHost(options: { rendererDir?: string; token?: string } = {}): Promise<FakeHost> {
+export async function startFakeHost(options: { rendererDir?: string; token?: string; port?: number } = {}): Promise<FakeHost> {
   const root = resolve(options.rendererDir ?? 'dist/renderer');
   const token = options.token ?? 'test-token-0123456789';
   const streams = new Set<ServerResponse>();
@@ -244,7 +244,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     })().catch((e: unknown) => send(res, 500, { error: String(e) }));
   });
 
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  await new Promise<void>((ok) => server.listen(options.port ?? 0, '127.0.0.1', ok));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
 
