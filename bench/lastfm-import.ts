@@ -62,6 +62,12 @@ async function main(): Promise<void> {
   const history = generateHistory(SCROBBLES);
   const server = await FakeLastfmServer.start({ history });
   try {
+    // 0. A control: the same monitor on this process doing nothing, for what the machine itself adds.
+    const idle = monitorEventLoopDelay({ resolution: 1 });
+    idle.enable();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    idle.disable();
+
     // 1. One uninterrupted import.
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     let cpuMs = 0;
@@ -86,6 +92,7 @@ async function main(): Promise<void> {
     console.log(`  end to end          ${(elapsed / 1000).toFixed(2)} s   (target ≤ 15 s)`);
     console.log(`  event-loop delay    p50 ${(histogram.percentile(50) / 1e6).toFixed(2)} ms, p99 ${(histogram.percentile(99) / 1e6).toFixed(2)} ms, max ${(histogram.max / 1e6).toFixed(2)} ms   (target p99 ≤ 10 ms)`);
     console.log(`  plays stored        ${fullCount.toLocaleString('en')}`);
+    console.log(`  idle control        p99 ${(idle.percentile(99) / 1e6).toFixed(2)} ms over 2 s doing nothing (what the machine adds by itself)`);
     // The fake server runs in this process too, so CPU time counts both sides.
     console.log(`  CPU time            ${(cpuMs / 1000).toFixed(2)} s on ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} (a busy machine inflates both figures above)`);
 

@@ -152,8 +152,12 @@ export class PlayStore {
       const normalized = norm(name) || name.trim().toLowerCase();
       let id = artistIds.get(normalized);
       if (id === undefined) {
-        st.artistInsert.run(name.trim(), normalized);
-        id = st.artistSelect.get(normalized) as number;
+        // Look first: most artists are known, and a no-op insert costs more than a lookup.
+        id = st.artistSelect.get(normalized) as number | undefined;
+        if (id === undefined) {
+          st.artistInsert.run(name.trim(), normalized);
+          id = st.artistSelect.get(normalized) as number;
+        }
         artistIds.set(normalized, id);
       }
       return id;
@@ -176,13 +180,16 @@ export class PlayStore {
         const trackKey = `${aId}\u0001${titleNorm}\u0001${albumNorm}`;
         let tId = trackIds.get(trackKey);
         if (tId === undefined) {
-          let albumId: number | null = null;
-          if (play.album && albumNorm) {
-            st.albumInsert.run(aId, play.album.trim(), albumNorm);
-            albumId = st.albumSelect.get(aId, albumNorm) as number;
+          tId = st.trackSelect.get(aId, titleNorm, albumNorm) as number | undefined;
+          if (tId === undefined) {
+            let albumId: number | null = null;
+            if (play.album && albumNorm) {
+              st.albumInsert.run(aId, play.album.trim(), albumNorm);
+              albumId = st.albumSelect.get(aId, albumNorm) as number;
+            }
+            st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
+            tId = st.trackSelect.get(aId, titleNorm, albumNorm) as number;
           }
-          st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
-          tId = st.trackSelect.get(aId, titleNorm, albumNorm) as number;
           trackIds.set(trackKey, tId);
         }
         if (play.lengthSeconds) st.trackLength.run(play.lengthSeconds, tId);
