@@ -21,7 +21,8 @@ if (missing) console.warn(`[e2e] headless host tests skipped: ${missing}`);
 const API_KEY = '0123456789abcdef0123456789abcdef';
 const HISTORY = 600;
 
-describe.skipIf(missing !== null)('Encore end to end: headless host, fake Roon Core, fake Last.fm, Chromium', () => {
+// The reason rides in the suite's name so the test report says why it did not run.
+describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon Core, fake Last.fm, Chromium${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let rendererDir: string;
   let dataDir: string;
   let core: FakeRoonCore;

@@ -11,7 +11,8 @@ import { startFakeHost, type FakeHost } from './support/fake-host';
 const missing = chromiumMissingReason();
 if (missing) console.warn(`[e2e] window tests skipped: ${missing}`);
 
-describe.skipIf(missing !== null)('status window (scripted host)', () => {
+// The reason rides in the suite's name so the test report says why it did not run.
+describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let rendererDir: string;
   let browser: Browser;
   let host: FakeHost;
