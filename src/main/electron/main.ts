@@ -79,6 +79,9 @@ async function start(): Promise<() => Promise<void>> {
   const publish = (snapshot: StatusSnapshot) => (tray.update(snapshot), notifier.update(snapshot), window.send(STATUS_PUSH_CHANNEL, snapshot));
   owned.add(encore.onStatus(publish));
   publish(encore.status());
+  if (process.argv.includes('--show')) window.show();
+  // For tests/electron: the tray menu and status, read through Playwright's electronApp.evaluate.
+  if (process.env.ENCORE_E2E === '1') Object.assign(globalThis, { encoreE2E: { tray: () => tray.model, status: () => encore.status() } });
   log.info(`desktop ready (data in ${dataDir})`);
 
   return async () => {

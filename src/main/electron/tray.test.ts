@@ -90,6 +90,7 @@ describe('TrayController', () => {
     expect(labels(tray.menus[0])[0]).toBe('Roon: Reconnecting… (attempt 2)');
     expect(labels(tray.menus[1])[0]).toBe('Roon: OK · 12:04');
     expect(find(tray.menus[0]!, 'status-roon')).toMatchObject({ enabled: false });
+    expect(controller.model?.items[0]).toEqual({ kind: 'status', id: 'status-roon', label: 'Roon: OK · 12:04' });
   });
 
   it('sets the image per overall state, only when the state changes', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { DisposableStore, toDisposable, type Disposable } from '../core/disposable';
 import type { Logger } from '../core/logger';
-import { buildTrayModel, type TrayAction, type TrayMenuItem } from '../core/tray-menu';
+import { buildTrayModel, type TrayAction, type TrayMenuItem, type TrayModel } from '../core/tray-menu';
 import type { OverallState, StatusSnapshot } from '../../shared/status';
 
 /** The icon each OS wants: macOS template images (with @2x beside them), a Windows .ico, a Linux PNG. */
@@ -59,6 +59,7 @@ export class TrayController<M, I> implements Disposable {
   private icon: OverallState | null = null;
   private tooltip: string | null = null;
   private last: StatusSnapshot | null = null;
+  private lastModel: TrayModel | null = null;
 
   constructor(private readonly options: TrayControllerOptions<M, I>) {
     this.tray = options.createTray(this.image('paused'));
@@ -74,6 +75,7 @@ export class TrayController<M, I> implements Disposable {
     this.last = snapshot;
     const o = this.options;
     const model = buildTrayModel(snapshot, { timeZone: o.timeZone(), now: o.now(), openAtLogin: o.openAtLogin() });
+    this.lastModel = model;
     if (model.icon !== this.icon) {
       this.tray.setImage(this.image(model.icon));
       this.icon = model.icon;
@@ -83,6 +85,11 @@ export class TrayController<M, I> implements Disposable {
       this.tooltip = model.tooltip;
     }
     this.tray.setContextMenu(o.buildMenu(this.template(model.items)));
+  }
+
+  /** What the tray shows now: the end-to-end test reads it, since no OS API lists a tray menu. */
+  get model(): TrayModel | null {
+    return this.lastModel;
   }
 
   /** Rebuilds from the last snapshot (after "Start at login" changed, say). */
