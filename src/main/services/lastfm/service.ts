@@ -57,6 +57,9 @@ interface Run {
   pollMs: number;
 }
 
+/** How far back each poll looks for scrobbles that arrived late. */
+export const LATE_SCROBBLE_WINDOW_MS = 3 * 3600_000;
+
 export class LastfmService implements Service {
   readonly id = 'lastfm' as const;
   readonly label = 'Last.fm';
@@ -282,7 +285,10 @@ export class LastfmService implements Service {
 
   private async catchUpPages(client: LastfmClient, signal: AbortSignal, firstSignal: AbortSignal, firstPageDone: (result: SyncResult) => void): Promise<SyncResult> {
     const newest = this.plays.newestFrom('lastfm');
-    const from = newest === null ? undefined : Math.floor(newest / 1000);
+    // Re-read a short window before the newest stored scrobble: a device that was
+    // offline submits its scrobbles late, with their real (older) times. What is
+    // already stored is a no-op, and the window fits in the one page a poll reads anyway.
+    const from = newest === null ? undefined : Math.floor((newest - LATE_SCROBBLE_WINDOW_MS) / 1000);
     // A fixed `to`: scrobbles arriving while we page do not shift the pages.
     const to = Math.floor(this.clock.now() / 1000) + 1;
     const result: SyncResult = { pages: 0, inserted: 0, merged: 0, duplicates: 0, nowPlaying: null };
