@@ -120,7 +120,7 @@ function statusStream(url: string, options: HttpApiOptions) {
 
   function open() {
     retryTimer = null;
-    const es = new Source(url, { withCredentials: true });
+    const es = new Source(url);
     source = es;
     es.addEventListener('message', onMessage);
     es.addEventListener('status', onMessage as EventListener);

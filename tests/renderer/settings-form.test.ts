@@ -50,6 +50,7 @@ describe('settings form', () => {
         { field: 'jobs.db-backup.timezone', message: 'unknown time zone Mars/Olympus' },
         { field: 'jobs.db-backup.schedule.0', message: 'bad minute' },
         { field: 'restore', message: 'something general' },
+        { field: 'notifications.enabled', message: 'expected boolean' },
       ],
       knownFields(form),
     );
@@ -57,7 +58,7 @@ describe('settings form', () => {
       'roon.host': 'use a host name',
       'jobs.db-backup.timezone': 'unknown time zone Mars/Olympus',
       'jobs.db-backup.schedule': 'bad minute',
-      '': 'something general',
+      '': 'something general; expected boolean',
     });
   });
 

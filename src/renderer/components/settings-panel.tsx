@@ -87,10 +87,12 @@ export function SettingsPanel() {
   const save = async (event: Event) => {
     event.preventDefault();
     const local = formToInput(form);
-    if (Object.keys(local.errors).length) {
-      setErrors(local.errors);
-      setStatus({ kind: 'invalid', count: Object.keys(local.errors).length });
-      focusFirstError(local.errors);
+    const localErrors = Object.entries(local.errors).map(([field, message]) => ({ field, message }));
+    if (localErrors.length) {
+      const byField = errorsByField(localErrors, knownFields(form));
+      setErrors(byField);
+      setStatus({ kind: 'invalid', count: localErrors.length });
+      focusFirstError(byField);
       return;
     }
     setStatus({ kind: 'saving' });

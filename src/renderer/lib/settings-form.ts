@@ -171,9 +171,12 @@ function nearestKnown(field: string, known: ReadonlySet<string>): string {
   return '';
 }
 
+/** The fields the form shows an error beside. */
 export function knownFields(form: SettingsForm): Set<string> {
-  const fields = ['roon.mode', 'roon.host', 'roon.port', 'lastfm.user', 'lastfm.apiKey', 'lastfm.pollSeconds', 'notifications.enabled'];
+  // Only fields that show their own message; errors about a checkbox or a
+  // whole section go to the form's general message instead.
+  const fields = ['roon.host', 'roon.port', 'lastfm.user', 'lastfm.apiKey', 'lastfm.pollSeconds'];
   for (const id of TIMEOUT_SERVICES) fields.push(`restore.timeoutsMs.${id}`);
-  for (const id of Object.keys(form.jobs)) for (const f of ['schedule', 'timezone', 'missedPolicy', 'enabled']) fields.push(`jobs.${id}.${f}`);
+  for (const id of Object.keys(form.jobs)) for (const f of ['schedule', 'timezone', 'missedPolicy']) fields.push(`jobs.${id}.${f}`);
   return new Set(fields);
 }
