@@ -54,7 +54,7 @@ export class FakeService implements Service {
       }
       if (b.kind === 'fail' && this.failuresLeft > 0) {
         this.failuresLeft--;
-        throw new ServiceError(`${this.id} failed on purpose`, { network: b.network, retryable: !b.fatal });
+        throw new ServiceError(b.network ? `${this.id}: getaddrinfo EAI_AGAIN example.invalid` : `${this.id} failed on purpose`, { network: b.network, retryable: !b.fatal });
       }
       this.host = host;
       this.running++;

@@ -8,7 +8,7 @@ import type { Clock } from './clock';
 import type { Disposable } from './disposable';
 import type { Logger } from './logger';
 import { ServiceMetricsRecorder } from './metrics';
-import { ServiceError, errorMessage, isNetworkError, type Service, type ServiceHost, type ServiceReport } from './service';
+import { ServiceError, errorMessage, isNetworkError, isOfflineError, type Service, type ServiceHost, type ServiceReport } from './service';
 
 export class StartTimeoutError extends Error {
   constructor(readonly label: string, readonly ms: number) {
@@ -65,6 +65,7 @@ export class ServiceRunner implements Disposable {
   private retryTimer: Disposable | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private lastFailureWasNetwork = false;
+  private lastFailureWasOffline = false;
   private active = false;
   private readonly log: Logger;
 
@@ -190,6 +191,7 @@ export class ServiceRunner implements Disposable {
         return this.result('failed', duration, message);
       }
       this.lastFailureWasNetwork = isNetworkError(cause);
+      this.lastFailureWasOffline = isOfflineError(cause);
       this.scheduleRetry(message);
       this.log.warn(`start failed after ${Math.round(duration)} ms: ${message}`);
       return this.result(timedOut ? 'timeout' : 'reconnecting', duration, message);
@@ -204,7 +206,7 @@ export class ServiceRunner implements Disposable {
     const wait = immediate ? 0 : backoffDelay(this.attempt, this.options.backoff);
     this.cancelRetry();
     this.nextRetryAt = this.options.clock.now() + wait;
-    const networkNote = this.lastFailureWasNetwork ? ' (waiting for the network)' : '';
+    const networkNote = this.lastFailureWasOffline ? ' (waiting for the network)' : '';
     this.setState('reconnecting', `Reconnecting${networkNote}: ${message}`);
     this.nextRetryAt = this.options.clock.now() + wait;
     this.retryTimer = this.options.clock.setTimeout(() => {
@@ -259,6 +261,7 @@ export class ServiceRunner implements Disposable {
       await this.stopService();
       this.lastError = error.message;
       this.lastFailureWasNetwork = isNetworkError(error);
+      this.lastFailureWasOffline = isOfflineError(error);
       this.log.warn(`lost: ${error.message}`);
       this.scheduleRetry(error.message, retryNow && this.attempt === 0);
     });

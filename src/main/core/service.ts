@@ -80,6 +80,23 @@ export function isNetworkError(error: unknown): boolean {
   return false;
 }
 
+const OFFLINE_CODES = /\b(ENETUNREACH|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|ENETDOWN)\b/;
+
+/**
+ * True when the machine seems to have no network (no route, no DNS), as
+ * opposed to a peer that refused or dropped us: only then does the status say
+ * "waiting for the network".
+ */
+export function isOfflineError(error: unknown): boolean {
+  for (let e: unknown = error, i = 0; e && i < 5; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && OFFLINE_CODES.test(code)) return true;
+    if (e instanceof Error && OFFLINE_CODES.test(e.message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
