@@ -48,7 +48,8 @@ export function ServiceCard({ service, now }: { service: ServiceStatus; now: num
         {service.lastError && (
           <>
             <dt>Last error</dt>
-            <dd class="error-text">{service.lastError}</dd>
+            {/* Kept after recovery for the record; only alarming while it still applies. */}
+            <dd class={service.state === 'running' ? 'muted-text' : 'error-text'}>{service.lastError}</dd>
           </>
         )}
       </dl>
