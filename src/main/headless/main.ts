@@ -3,7 +3,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, resolveDataDir } from '../config';
+import type { ImportProgress } from '../../shared/status';
 import { startHeadless } from './host';
+
+export function formatImportProgress(p: ImportProgress): string {
+  const pages = p.totalPages ? `page ${p.page} of ${p.totalPages}` : `page ${p.page}`;
+  const eta = p.etaSeconds !== null && p.state === 'running' ? `, about ${Math.ceil(p.etaSeconds / 60)} min left` : '';
+  const error = p.error ? ` (${p.error})` : '';
+  return `Last.fm import ${p.state}: ${pages}, ${p.plays} plays${eta}${error}`;
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -30,6 +38,20 @@ async function main(): Promise<void> {
   console.log(`  Open:  ${headless.url}/?token=${headless.token}`);
   console.log(`  API:   curl -H 'Authorization: Bearer ${headless.token}' ${headless.url}/api/status`);
   console.log(`  (url and token are also in ${headless.runtimeFile})`);
+
+  // The history import's progress on the console too, about every 5 s.
+  let lastLine = 0;
+  let lastState = '';
+  headless.encore.onStatus((snapshot) => {
+    const progress = snapshot.services.find((s) => s.id === 'lastfm')?.import;
+    if (!progress || progress.state === 'idle') return;
+    const now = Date.now();
+    if (progress.state === lastState && progress.state === 'running' && now - lastLine < 5000) return;
+    if (progress.state === lastState && progress.state !== 'running') return;
+    lastLine = now;
+    lastState = progress.state;
+    console.log(formatImportProgress(progress));
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
