@@ -17,7 +17,7 @@ import { desktopPaths } from './paths';
 import { PowerMonitorTrigger } from './power';
 import { SafeStorageSecretStore } from './secrets';
 import { electronTrayParts, TrayController, trayActions } from './tray';
-import { guardWebContents, installContentSecurityPolicy, openExternalSafely, StatusWindow } from './window';
+import { denyAllPermissions, guardWebContents, installContentSecurityPolicy, openExternalSafely, StatusWindow } from './window';
 
 /** A stuck service must not keep the app (or a system shutdown) waiting for ever. */
 const QUIT_DEADLINE_MS = 10_000;
@@ -43,6 +43,7 @@ async function start(): Promise<() => Promise<void>> {
   });
   const owned = new DisposableStore();
   owned.add(installContentSecurityPolicy(session.defaultSession));
+  owned.add(denyAllPermissions(session.defaultSession));
   const window = owned.add(new StatusWindow({ createWindow: (o) => new BrowserWindow(o), ...paths, logger: log }));
   app.on('second-instance', () => window.show());
   const isTrustedSender = createSenderCheck({ window: () => window.current, rendererFile: paths.rendererFile });
@@ -95,6 +96,7 @@ async function start(): Promise<() => Promise<void>> {
 if (!app.requestSingleInstanceLock()) {
   app.quit(); // the running instance opens its window (second-instance)
 } else {
+  app.enableSandbox(); // every renderer, not only the ones whose options say so
   const ready = app.whenReady().then(start);
   ready.catch((error: unknown) => {
     dialog.showErrorBox('Encore could not start', error instanceof Error ? error.message : String(error));

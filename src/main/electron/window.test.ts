@@ -6,6 +6,7 @@ import { fakeEvent, FakeEmitter } from '../../../tests/electron/stand-ins';
 import { MemoryLogger } from '../core/logger';
 import {
   CONTENT_SECURITY_POLICY,
+  denyAllPermissions,
   guardWebContents,
   installContentSecurityPolicy,
   isAllowedExternalUrl,
@@ -130,6 +131,27 @@ describe('installContentSecurityPolicy', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-(inline|eval)/);
+  });
+});
+
+describe('denyAllPermissions', () => {
+  it('refuses every permission request and check, and removes its handlers', () => {
+    let request: ((c: unknown, p: string, cb: (granted: boolean) => void) => void) | null = null;
+    let check: ((c: unknown, p: string) => boolean) | null = null;
+    const session = {
+      setPermissionRequestHandler: vi.fn((h: typeof request) => void (request = h)),
+      setPermissionCheckHandler: vi.fn((h: typeof check) => void (check = h)),
+    };
+    const registration = denyAllPermissions(session);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const granted = vi.fn();
+      request!({}, permission, granted);
+      expect(granted).toHaveBeenCalledWith(false);
+      expect(check!({}, permission)).toBe(false);
+    }
+    registration.dispose();
+    expect(session.setPermissionRequestHandler).toHaveBeenLastCalledWith(null);
+    expect(session.setPermissionCheckHandler).toHaveBeenLastCalledWith(null);
   });
 });
 

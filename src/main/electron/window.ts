@@ -124,6 +124,22 @@ export function installContentSecurityPolicy(session: { webRequest: { onHeadersR
   return toDisposable(() => session.webRequest.onHeadersReceived(null));
 }
 
+/**
+ * The window needs no camera, microphone, geolocation, notifications (the
+ * main process shows those) or anything else a web page may ask for.
+ */
+export function denyAllPermissions(session: {
+  setPermissionRequestHandler(handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+  setPermissionCheckHandler(handler: ((webContents: unknown, permission: string) => boolean) | null): void;
+}): Disposable {
+  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.setPermissionCheckHandler(() => false);
+  return toDisposable(() => {
+    session.setPermissionRequestHandler(null);
+    session.setPermissionCheckHandler(null);
+  });
+}
+
 /** What StatusWindow uses of a BrowserWindow; tests hand in a stand-in. */
 export interface WindowHandle {
   loadFile(file: string): Promise<void>;
