@@ -1,4 +1,4 @@
-// Loaded with `node --require` in front of the built dist/electron/main.cjs:
+// Loaded with `node --require` in front of a bundle of src/main/electron/main.ts:
 // stands in for the whole 'electron' module in that one child process, then
 // drives the app as a person and the OS would (IPC from the window, a tray
 // click, suspend and resume, quit) and writes what it saw to ENCORE_SMOKE_OUT.
