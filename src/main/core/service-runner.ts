@@ -6,6 +6,7 @@ import type { ImportProgress, JobStatus, ServiceId, ServiceState, ServiceStatus,
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import type { Disposable } from './disposable';
+import { raceAbort } from './abort';
 import type { Logger } from './logger';
 import { ServiceMetricsRecorder } from './metrics';
 import { ServiceError, errorMessage, isNetworkError, isOfflineError, type Service, type ServiceHost, type ServiceReport } from './service';
@@ -377,26 +378,3 @@ export class ServiceRunner implements Disposable {
     this.abortAttempt('disposed');
   }
 }
-
-/** Rejects as soon as the signal aborts, even if the promise never settles. */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-

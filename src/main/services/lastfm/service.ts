@@ -1,6 +1,7 @@
 // The Last.fm tracker: proves the key on start, catches up on everything
 // scrobbled since the newest stored Last.fm play, then polls. It also owns the
 // full-history import, so both share one client, one rate limit and one stop().
+import { raceAbort } from '../../core/abort';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import { DisposableStore, type Disposable } from '../../core/disposable';
@@ -342,21 +343,3 @@ function toZone(user: string, track: NowPlayingTrack): ZoneNowPlaying {
   };
 }
 
-/** Waits for `promise` but gives up (rejecting with the reason) when `signal` aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
