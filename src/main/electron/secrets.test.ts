@@ -43,7 +43,7 @@ function setup(platform: NodeJS.Platform = 'linux') {
   const safeStorage = new FakeSafeStorage();
   const logger = new MemoryLogger();
   const fresh = () => new SafeStorageSecretStore(dir, safeStorage, logger, platform);
-  return { dir, safeStorage, logger, store: fresh(), fresh, text: () => fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8') };
+  return { dir, safeStorage, logger, store: fresh(), fresh, text: () => fs.readFileSync(path.join(dir, 'desktop-secrets.json'), 'utf8') };
 }
 
 describe('SafeStorageSecretStore', () => {
@@ -59,8 +59,8 @@ describe('SafeStorageSecretStore', () => {
   it.skipIf(process.platform === 'win32')('keeps the file readable by the user only', async () => {
     const { store, dir } = setup();
     await store.set('roon.token', 'abc');
-    expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o777).toBe(0o600);
-    expect(fs.readdirSync(dir)).toEqual(['secrets.json']); // no temp file left behind
+    expect(fs.statSync(path.join(dir, 'desktop-secrets.json')).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(['desktop-secrets.json']); // no temp file left behind
   });
 
   it('falls back to a plain 0600 file with one warning when no keychain exists', async () => {
@@ -110,11 +110,18 @@ describe('SafeStorageSecretStore', () => {
 
   it('never logs a value, even from a corrupt file', async () => {
     const { store, dir, logger } = setup();
-    fs.writeFileSync(path.join(dir, 'secrets.json'), `{"secrets": {"k": {"plain": "${SECRET}"}`);
+    fs.writeFileSync(path.join(dir, 'desktop-secrets.json'), `{"secrets": {"k": {"plain": "${SECRET}"}`);
     expect(await store.get('k')).toBeNull();
     await store.set('k', SECRET);
     expect(JSON.stringify(logger.lines)).not.toContain(SECRET);
     expect(logger.lines.some((l) => /not readable as JSON/.test(l.message))).toBe(true);
+  });
+
+  it("leaves the headless host's secrets.json alone", async () => {
+    const { store, dir } = setup();
+    fs.writeFileSync(path.join(dir, 'secrets.json'), '{"lastfm.apiKey": "headless"}');
+    await store.set('lastfm.apiKey', SECRET);
+    expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).toBe('{"lastfm.apiKey": "headless"}');
   });
 
   it('loses no write when several land at once, and deletes', async () => {

@@ -1,5 +1,7 @@
 // Secrets (Last.fm API key, Roon token) encrypted with safeStorage, kept in
-// <data-dir>/secrets.json, readable by the user only. Where safeStorage has no
+// <data-dir>/desktop-secrets.json, readable by the user only. Not the headless
+// host's secrets.json: both hosts may share a data directory, and values
+// sealed by safeStorage mean nothing outside this app anyway. Where safeStorage has no
 // key (no keychain, no Secret Service) they are stored as plain text in that
 // same 0600 file, with a warning: the headless host does no better.
 //
@@ -36,7 +38,7 @@ export class SafeStorageSecretStore implements SecretStore {
     private readonly logger: Logger,
     private readonly platform: NodeJS.Platform = process.platform,
   ) {
-    this.file = path.join(dataDir, 'secrets.json');
+    this.file = path.join(dataDir, 'desktop-secrets.json');
   }
 
   async get(key: string): Promise<string | null> {
