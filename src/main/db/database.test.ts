@@ -37,7 +37,7 @@ describe('EncoreDatabase', () => {
     expect(db.raw.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.raw.pragma('busy_timeout', { simple: true })).toBe(1234);
     const tables = db.raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['artists', 'albums', 'tracks', 'plays', 'play_sources', 'service_state', 'job_runs', 'power_journal']));
+    expect(tables).toEqual(expect.arrayContaining(['artists', 'albums', 'tracks', 'plays', 'play_hours', 'service_state', 'job_runs', 'power_journal']));
     db.close();
     expect(db.isOpen).toBe(false);
     expect(() => db.raw).toThrow(DatabaseError);

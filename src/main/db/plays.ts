@@ -67,6 +67,26 @@ export function validateNewPlay(play: NewPlay, nowMs: number): string | null {
   return null;
 }
 
+/** The plays column holding each source's own start of the listen (see 001-initial). */
+const SOURCE_COLUMN = { roon: 'roon_started_at', lastfm: 'lastfm_started_at' } as const satisfies Record<PlaySource, string>;
+
+/** A play's sources from its source columns, in a stable (alphabetical) order. */
+export function playSources(roonStartedAt: number | null, lastfmStartedAt: number | null): PlaySource[] {
+  const sources: PlaySource[] = [];
+  if (lastfmStartedAt !== null) sources.push('lastfm');
+  if (roonStartedAt !== null) sources.push('roon');
+  return sources;
+}
+
+/**
+ * A batch preloads every stored play in its time window, unless the window
+ * holds more than this many per play of the batch (plus a constant for small
+ * batches): then a per-play query is cheaper than reading the whole window
+ * (a batch spanning years of a full library).
+ */
+const PRELOAD_ROWS_PER_PLAY = 4;
+const PRELOAD_ROWS_MIN = 2_000;
+
 interface Statements {
   artistInsert: BetterSqlite3Statement;
   artistSelect: BetterSqlite3Statement;
@@ -75,18 +95,67 @@ interface Statements {
   trackInsert: BetterSqlite3Statement;
   trackSelect: BetterSqlite3Statement;
   trackLength: BetterSqlite3Statement;
-  playInsert: BetterSqlite3Statement;
+  playInsert: Record<PlaySource, BetterSqlite3Statement>;
+  merge: Record<PlaySource, BetterSqlite3Statement>;
+  window: BetterSqlite3Statement;
   candidates: BetterSqlite3Statement;
-  sourceInsert: BetterSqlite3Statement;
 }
 type BetterSqlite3Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
+/** A stored play that might be the listen being ingested. */
 interface Candidate {
   id: number;
   trackId: number;
+  /** The match key of its track (tracks.match_key). */
+  matchKey: string;
   startedAt: number;
-  lengthS: number | null;
-  sourceStartedAt: number | null;
+  roon: number | null;
+  lastfm: number | null;
+}
+
+/** Row shape of the `window` and `candidates` queries (raw arrays: no object per row). */
+type CandidateRow = [id: number, trackId: number, startedAt: number, roon: number | null, lastfm: number | null, matchKey: string, lengthS: number | null];
+
+type TrackRow = [id: number, lengthS: number | null, matchKey: string];
+
+const CANDIDATE_COLUMNS = 'p.id, p.track_id, p.started_at, p.roon_started_at, p.lastfm_started_at, t.match_key, t.length_s';
+
+/**
+ * Finds the stored plays near a start with the same match key or the same track.
+ * Either from memory (the batch's window preloaded, and kept up to date as the
+ * batch inserts and merges), or by a query per play.
+ */
+interface CandidateFinder {
+  near(key: string, trackId: number, startedAt: number): readonly Candidate[];
+  /** A play the batch just inserted. */
+  added(candidate: Candidate): void;
+}
+
+const NO_CANDIDATES: readonly Candidate[] = [];
+
+class PreloadedCandidates implements CandidateFinder {
+  private readonly byKey = new Map<string, Candidate[]>();
+  private readonly byTrack = new Map<number, Candidate[]>();
+
+  near(key: string, trackId: number): readonly Candidate[] {
+    const sameKey = this.byKey.get(key) ?? NO_CANDIDATES;
+    // A track's plays almost always share the key; add the few that do not
+    // (a track stored under another spelling's key), as the SQL's OR would.
+    let others: Candidate[] | undefined;
+    for (const c of this.byTrack.get(trackId) ?? NO_CANDIDATES) if (c.matchKey !== key) (others ??= []).push(c);
+    return others ? sameKey.concat(others) : sameKey;
+  }
+
+  added(c: Candidate): void {
+    push(this.byKey, c.matchKey, c);
+    push(this.byTrack, c.trackId, c);
+  }
+}
+
+function push<K>(map: Map<K, Candidate[]>, key: K, c: Candidate): void {
+  const list = map.get(key);
+  if (list) list.push(c);
+  else map.set(key, [c]);
 }
 
 export class PlayStore {
@@ -102,6 +171,15 @@ export class PlayStore {
     const raw = this.database.raw;
     if (this.statements && this.handle === raw) return this.statements;
     this.handle = raw;
+    // Inserting a play: run() tells a conflict (changes 0) and the new id
+    // (lastInsertRowid, which a trigger's insert does not change); RETURNING
+    // would cost twice as much as the insert itself.
+    const playInsert = (source: PlaySource) =>
+      raw.prepare(
+        `INSERT INTO plays (track_id, started_at, seconds_listened, zone, created_at, ${SOURCE_COLUMN[source]}) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (track_id, started_at) DO NOTHING`,
+      );
+    const merge = (source: PlaySource) => raw.prepare(`UPDATE plays SET ${SOURCE_COLUMN[source]} = ? WHERE id = ? AND ${SOURCE_COLUMN[source]} IS NULL`);
     this.statements = {
       artistInsert: raw.prepare('INSERT INTO artists (name, name_norm) VALUES (?, ?) ON CONFLICT (name_norm) DO NOTHING'),
       artistSelect: raw.prepare('SELECT id FROM artists WHERE name_norm = ?').pluck(),
@@ -110,19 +188,21 @@ export class PlayStore {
       trackInsert: raw.prepare(
         'INSERT INTO tracks (artist_id, album_id, title, title_norm, album_norm, match_key, length_s) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (artist_id, title_norm, album_norm) DO NOTHING',
       ),
-      trackSelect: raw.prepare('SELECT id FROM tracks WHERE artist_id = ? AND title_norm = ? AND album_norm = ?').pluck(),
+      trackSelect: raw.prepare('SELECT id, length_s, match_key FROM tracks WHERE artist_id = ? AND title_norm = ? AND album_norm = ?').raw(),
       trackLength: raw.prepare('UPDATE tracks SET length_s = ? WHERE id = ? AND length_s IS NULL'),
-      playInsert: raw.prepare(
-        'INSERT INTO plays (track_id, started_at, seconds_listened, zone, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (track_id, started_at) DO NOTHING RETURNING id',
-      ).pluck(),
-      // Every play of this track, or of a track with the same match key, near this start.
-      candidates: raw.prepare(
-        `SELECT p.id, p.track_id AS trackId, p.started_at AS startedAt, t.length_s AS lengthS,
-                (SELECT s.started_at FROM play_sources s WHERE s.play_id = p.id AND s.source = ?) AS sourceStartedAt
-         FROM plays p JOIN tracks t ON t.id = p.track_id
-         WHERE p.started_at BETWEEN ? AND ? AND (t.match_key = ? OR p.track_id = ?)`,
-      ),
-      sourceInsert: raw.prepare('INSERT INTO play_sources (play_id, source, started_at, seen_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      playInsert: { roon: playInsert('roon'), lastfm: playInsert('lastfm') },
+      merge: { roon: merge('roon'), lastfm: merge('lastfm') },
+      // Every play in a batch's window; the LIMIT detects a window too full to preload.
+      window: raw.prepare(`SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at BETWEEN ? AND ? LIMIT ?`).raw(),
+      // One play's candidates, when the window was too full: from the tracks
+      // (match key index or id) to their plays near the start (the unique
+      // (track_id, started_at) index), so a dense window costs nothing.
+      candidates: raw
+        .prepare(
+          `SELECT ${CANDIDATE_COLUMNS} FROM tracks t JOIN plays p ON p.track_id = t.id
+           WHERE (t.match_key = ? OR t.id = ?) AND p.started_at BETWEEN ? AND ?`,
+        )
+        .raw(),
     };
     return this.statements;
   }
@@ -133,7 +213,11 @@ export class PlayStore {
     const result: IngestResult = { inserted: 0, merged: 0, duplicates: 0, rejected: 0, errors: [], insertedIds: [] };
     const now = this.now();
     const artistIds = new Map<string, number>();
-    const trackIds = new Map<string, number>();
+    // Track id and its stored match key (the key of the spelling that created it).
+    const tracks = new Map<string, [id: number, matchKey: string]>();
+    // Each track's stored length (null: unknown), for the match tolerance and
+    // to skip the length update when it is known.
+    const trackLengths = new Map<number, number | null>();
     // A batch repeats the same artists and albums: normalise each string once.
     const names = new Map<string, string>();
     const firstArtists = new Map<string, string>();
@@ -163,7 +247,35 @@ export class PlayStore {
       return id;
     };
 
+    const candidate = (row: CandidateRow): Candidate => {
+      const [id, trackId, startedAt, roon, lastfm, matchKey, lengthS] = row;
+      // Our own length updates keep the map current; a row only fills a gap.
+      if (!trackLengths.has(trackId)) trackLengths.set(trackId, lengthS);
+      return { id, trackId, matchKey, startedAt, roon, lastfm };
+    };
+
+    /** The batch's window from memory, or null when it holds too many plays to be worth reading. */
+    const preload = (from: number, to: number, count: number): CandidateFinder | null => {
+      const limit = PRELOAD_ROWS_MIN + PRELOAD_ROWS_PER_PLAY * count;
+      const rows = st.window.all(from, to, limit + 1) as CandidateRow[];
+      if (rows.length > limit) return null;
+      const finder = new PreloadedCandidates();
+      for (const row of rows) finder.added(candidate(row));
+      return finder;
+    };
+
+    const perPlay: CandidateFinder = {
+      near: (key, trackId, startedAt) =>
+        (st.candidates.all(key, trackId, startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS) as CandidateRow[]).map(candidate),
+      // The query sees the batch's own writes.
+      added: () => undefined,
+    };
+
     const run = this.database.raw.transaction((batch: readonly NewPlay[]) => {
+      // Validate first: the valid plays' span is the window to preload.
+      const valid: NewPlay[] = [];
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
       for (const play of batch) {
         const problem = validateNewPlay(play, now);
         if (problem) {
@@ -171,6 +283,15 @@ export class PlayStore {
           if (result.errors.length < 20) result.errors.push(`${play.artist} – ${play.title}: ${problem}`);
           continue;
         }
+        valid.push(play);
+        const startedAt = Math.round(play.startedAt);
+        if (startedAt < first) first = startedAt;
+        if (startedAt > last) last = startedAt;
+      }
+      if (valid.length === 0) return;
+      const finder = preload(first - MAX_TOLERANCE_MS, last + MAX_TOLERANCE_MS, valid.length) ?? perPlay;
+
+      for (const play of valid) {
         const startedAt = Math.round(play.startedAt);
         const titleNorm = norm(play.title) || play.title.trim().toLowerCase();
         const albumNorm = play.album ? norm(play.album) : '';
@@ -178,42 +299,52 @@ export class PlayStore {
         const key = `${firstArtist(play.artist)}\u0001${norm(play.title)}`;
         const aId = artistId(play.artist);
         const trackKey = `${aId}\u0001${titleNorm}\u0001${albumNorm}`;
-        let tId = trackIds.get(trackKey);
-        if (tId === undefined) {
-          tId = st.trackSelect.get(aId, titleNorm, albumNorm) as number | undefined;
-          if (tId === undefined) {
+        let track = tracks.get(trackKey);
+        if (track === undefined) {
+          let row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow | undefined;
+          if (row === undefined) {
             let albumId: number | null = null;
             if (play.album && albumNorm) {
               st.albumInsert.run(aId, play.album.trim(), albumNorm);
               albumId = st.albumSelect.get(aId, albumNorm) as number;
             }
             st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
-            tId = st.trackSelect.get(aId, titleNorm, albumNorm) as number;
+            row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
           }
-          trackIds.set(trackKey, tId);
+          track = [row[0], row[2]];
+          tracks.set(trackKey, track);
+          trackLengths.set(row[0], row[1]);
         }
-        if (play.lengthSeconds) st.trackLength.run(play.lengthSeconds, tId);
+        const [tId, tKey] = track;
+        // The first length heard sticks (Last.fm sends none; Roon's fills it in).
+        if (play.lengthSeconds && trackLengths.get(tId) == null) {
+          st.trackLength.run(play.lengthSeconds, tId);
+          trackLengths.set(tId, play.lengthSeconds);
+        }
 
         // One look at the plays around this start answers both questions:
         // did this source already record exactly this listen (a no-op), and did
         // another source record it (one play, both sources)? The source's own
         // start is what identifies a repeat: a merged play keeps the first source's start.
-        const candidates = st.candidates.all(play.source, startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS, key, tId) as Candidate[];
-        let match: number | undefined;
+        let match: Candidate | undefined;
         let best = Number.POSITIVE_INFINITY;
         let duplicate = false;
-        for (const c of candidates) {
-          if (c.sourceStartedAt === startedAt) {
+        for (const c of finder.near(key, tId, startedAt)) {
+          const distance = Math.abs(c.startedAt - startedAt);
+          if (distance > MAX_TOLERANCE_MS) continue;
+          const sourceStartedAt = c[play.source];
+          if (sourceStartedAt === startedAt) {
             duplicate = true;
             break;
           }
           // That play already has its listen from this source: a replay, not this one.
-          if (c.sourceStartedAt !== null) continue;
-          const distance = Math.abs(c.startedAt - startedAt);
+          if (sourceStartedAt !== null) continue;
           // Last.fm sends no length; the track Roon stored knows it.
-          if (distance <= matchToleranceMs(play.lengthSeconds ?? c.lengthS) && distance < best) {
+          if (distance > matchToleranceMs(play.lengthSeconds ?? trackLengths.get(c.trackId) ?? null)) continue;
+          // The nearest wins; at equal distance the earlier play, whatever order the candidates came in.
+          if (distance < best || (distance === best && match !== undefined && c.startedAt < match.startedAt)) {
             best = distance;
-            match = c.id;
+            match = c;
           }
         }
         if (duplicate) {
@@ -221,16 +352,20 @@ export class PlayStore {
           continue;
         }
         if (match !== undefined) {
-          st.sourceInsert.run(match, play.source, startedAt, now);
+          st.merge[play.source].run(startedAt, match.id);
+          match[play.source] = startedAt;
           result.merged++;
           continue;
         }
-        const id = st.playInsert.get(tId, startedAt, play.secondsListened, play.zone, now) as number | undefined;
-        if (id === undefined) {
+        const info = st.playInsert[play.source].run(tId, startedAt, play.secondsListened, play.zone, now, startedAt);
+        // A play of this track at this very start that another source recorded at its own, different start.
+        if (info.changes === 0) {
           result.duplicates++;
           continue;
         }
-        st.sourceInsert.run(id, play.source, startedAt, now);
+        const id = Number(info.lastInsertRowid);
+        const roon = play.source === 'roon' ? startedAt : null;
+        finder.added({ id, trackId: tId, matchKey: tKey, startedAt, roon, lastfm: roon === null ? startedAt : null });
         result.inserted++;
         result.insertedIds.push(id);
       }
@@ -245,7 +380,7 @@ export class PlayStore {
     const rows = raw
       .prepare(
         `SELECT p.id, p.started_at, p.seconds_listened, p.zone, t.title, ar.name AS artist, al.title AS album,
-                (SELECT group_concat(source, ',') FROM (SELECT source FROM play_sources s WHERE s.play_id = p.id ORDER BY source)) AS sources
+                p.roon_started_at, p.lastfm_started_at
          FROM plays p
          JOIN tracks t ON t.id = p.track_id
          JOIN artists ar ON ar.id = t.artist_id
@@ -262,7 +397,8 @@ export class PlayStore {
       title: string;
       artist: string;
       album: string | null;
-      sources: string | null;
+      roon_started_at: number | null;
+      lastfm_started_at: number | null;
     }>;
     return rows.map((r) => ({
       id: r.id,
@@ -272,7 +408,7 @@ export class PlayStore {
       album: r.album,
       secondsListened: r.seconds_listened,
       zone: r.zone,
-      sources: (r.sources ? r.sources.split(',') : []) as PlaySource[],
+      sources: playSources(r.roon_started_at, r.lastfm_started_at),
     }));
   }
 
@@ -282,7 +418,18 @@ export class PlayStore {
 
   /** Start of the newest play from a source, UTC ms (Last.fm catch-up starts there). */
   newestFrom(source: PlaySource): number | null {
-    return (this.database.raw.prepare('SELECT max(started_at) FROM play_sources WHERE source = ?').pluck().get(source) as number | null) ?? null;
+    const column = SOURCE_COLUMN[source];
+    // A source's start is within MAX_TOLERANCE_MS of its play's start, so its
+    // newest start lies on a play at most twice that before the newest play it
+    // is on: found from the started_at index, not by reading every play.
+    const newest = this.database.raw
+      .prepare(
+        `SELECT max(${column}) FROM plays
+         WHERE started_at >= (SELECT started_at FROM plays WHERE ${column} IS NOT NULL ORDER BY started_at DESC LIMIT 1) - ?`,
+      )
+      .pluck()
+      .get(2 * MAX_TOLERANCE_MS) as number | null;
+    return newest ?? null;
   }
 
   /**

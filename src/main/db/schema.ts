@@ -34,15 +34,12 @@ export interface PlaysTable {
   started_at: number;
   seconds_listened: number | null;
   zone: string | null;
+  /** When the first source's report of this play was stored. */
   created_at: number;
-}
-
-export interface PlaySourcesTable {
-  play_id: number;
-  source: 'roon' | 'lastfm';
-  /** When this source says the play started (Roon and Last.fm differ by seconds). */
-  started_at: number;
-  seen_at: number;
+  /** When Roon says the play started, if Roon saw it (Roon and Last.fm differ by seconds). */
+  roon_started_at: number | null;
+  /** When Last.fm says the play started, if it was scrobbled. At least one of the two is set. */
+  lastfm_started_at: number | null;
 }
 
 export interface PlayHoursTable {
@@ -94,7 +91,6 @@ export interface Schema {
   albums: AlbumsTable;
   tracks: TracksTable;
   plays: PlaysTable;
-  play_sources: PlaySourcesTable;
   play_hours: PlayHoursTable;
   service_state: ServiceStateTable;
   job_runs: JobRunsTable;

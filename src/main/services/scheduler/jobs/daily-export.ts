@@ -3,6 +3,7 @@
 // next morning still exports the evening it was meant for); "Run now" exports today.
 import fs from 'node:fs';
 import path from 'node:path';
+import { playSources } from '../../../db/plays';
 import type { JobContext, JobResult } from '../job';
 import { localDateTime, localDay, localDayBounds } from '../zoned-time';
 
@@ -41,7 +42,7 @@ export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZ
   const rows = ctx.database.raw
     .prepare(
       `SELECT p.started_at, p.seconds_listened, p.zone, t.title, ar.name AS artist, al.title AS album,
-              (SELECT group_concat(source, ',') FROM (SELECT source FROM play_sources s WHERE s.play_id = p.id ORDER BY source)) AS sources
+              p.roon_started_at, p.lastfm_started_at
        FROM plays p
        JOIN tracks t ON t.id = p.track_id
        JOIN artists ar ON ar.id = t.artist_id
@@ -56,7 +57,8 @@ export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZ
     title: string;
     artist: string;
     album: string | null;
-    sources: string | null;
+    roon_started_at: number | null;
+    lastfm_started_at: number | null;
   }>;
   return rows
     .filter((r) => localDay(r.started_at, timeZone) === day)
@@ -68,7 +70,7 @@ export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZ
       album: r.album,
       secondsListened: r.seconds_listened,
       zone: r.zone,
-      sources: r.sources ? r.sources.split(',') : [],
+      sources: playSources(r.roon_started_at, r.lastfm_started_at),
     }));
 }
 
