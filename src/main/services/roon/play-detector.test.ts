@@ -837,3 +837,35 @@ describe('PlayDetector: repeats hidden by a gap', () => {
     expect(rig.plays.map((p) => p.startedAt)).toEqual([first, second]);
   });
 });
+
+describe('PlayDetector: restarts right after the start', () => {
+  it('makes a new play when a track is restarted through loading a second in', () => {
+    const rig = new Rig();
+    rig.connectPlaying('z1', TEARDROP);
+    rig.playTo('z1', 1);
+    rig.clock.advance(1000);
+    rig.change('z1', { state: 'loading', seek: 0 });
+    rig.clock.advance(1000);
+    const second = rig.start('z1', TEARDROP);
+    rig.playTo('z1', 150);
+    expect(rig.plays.map((p) => p.startedAt)).toEqual([second]);
+  });
+});
+
+describe('PlayDetector: a repeat of a paused track while asleep', () => {
+  it('dates the time away from the suspend, not from the later connection loss', () => {
+    const rig = new Rig();
+    const first = rig.connectPlaying('z1', ANGEL);
+    rig.playTo('z1', 200);
+    rig.change('z1', { state: 'paused' });
+    rig.clock.advance(30_000);
+    rig.detector.suspend();
+    rig.clock.sleep(1800_000); // resumed elsewhere, played out, and started again
+    rig.detector.connectionLost();
+    rig.set('z1', { state: 'playing', seek: 58 });
+    rig.subscribe();
+    const second = rig.clock.now() - 58_000;
+    rig.playTo('z1', 250);
+    expect(rig.plays.map((p) => p.startedAt)).toEqual([first, second]);
+  });
+});

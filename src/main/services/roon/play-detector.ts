@@ -35,8 +35,8 @@ const SLACK_SECONDS = 1.5;
 const UNANNOUNCED_SLEEP_MS = 5_000;
 /** A seek at or below this counts as "back at the start". */
 const RESTART_SEEK_SECONDS = 5;
-/** How far back the seek must fall for a restart: filters jitter around 0. */
-const RESTART_MIN_DROP_SECONDS = 10;
+/** After a gap, a drop smaller than this is more likely a listener's seek back than a repeat. */
+const AWAY_MIN_DROP_SECONDS = 10;
 /** Last seek this close to the end means the track finished. */
 const END_MARGIN_SECONDS = 5;
 /** Lengths and seeks beyond this are treated as garbage (a day). */
@@ -189,8 +189,9 @@ export class PlayDetector {
     for (const t of this.zones.values()) {
       t.anchor = null;
       t.stretch = null;
+      // Suspend then connection lost on wake: out of sight since the first.
+      if (!t.gap) t.lostAt = this.clock.now();
       t.gap = true;
-      t.lostAt = this.clock.now();
     }
   }
 
@@ -274,9 +275,11 @@ export class PlayDetector {
    * rather than the listener seeking back within it. Only "back near the start
    * after the end, or after `loading`/`stopped`" counts, plus: after we lost
    * sight of the zone for long enough that the track must have ended meanwhile.
+   * Across a boundary any drop counts: if it was only the same start reported
+   * twice, the play replaced had next to nothing listened.
    */
   private isRestart(t: TrackedZone, state: RoonZoneState, seek: number): boolean {
-    if (t.seek === null || seek + RESTART_MIN_DROP_SECONDS > t.seek) return false;
+    if (t.seek === null || seek >= t.seek) return false;
     const length = t.track?.lengthSeconds ?? null;
     const unseenMs = this.clock.now() - t.seenAt;
     const away = t.gap || unseenMs - (this.clock.monotonic() - t.seenAtMono) > UNANNOUNCED_SLEEP_MS;
@@ -285,7 +288,7 @@ export class PlayDetector {
     const ended = length !== null && t.seek + (away ? Math.max(0, awayMs / 1000) : 0) >= length - END_MARGIN_SECONDS;
     const boundary = t.boundary || state === 'loading' || state === 'stopped';
     if (seek <= RESTART_SEEK_SECONDS && (boundary || ended)) return true;
-    return away && ended;
+    return away && ended && seek + AWAY_MIN_DROP_SECONDS <= t.seek;
   }
 
   /** One look at a zone: its state and, when known, the seek position. */
