@@ -869,3 +869,24 @@ describe('PlayDetector: a repeat of a paused track while asleep', () => {
     expect(rig.plays.map((p) => p.startedAt)).toEqual([first, second]);
   });
 });
+
+describe('PlayDetector: a length that arrives late', () => {
+  it('keeps one play when the length appears only after loading', () => {
+    const rig = new Rig();
+    rig.set('z1', { state: 'loading', track: { ...TEARDROP, length: null }, seek: 0 });
+    rig.subscribe();
+    rig.clock.advance(1000);
+    const start = rig.start('z1', TEARDROP);
+    rig.playTo('z1', 150);
+    expect(rig.plays).toEqual([expect.objectContaining({ startedAt: start, lengthSeconds: 300, secondsListened: 150 })]);
+  });
+
+  it('keeps counting the same play when a mid-track update adds the length', () => {
+    const rig = new Rig();
+    const start = rig.connectPlaying('z1', { ...TEARDROP, length: null });
+    rig.playTo('z1', 100);
+    rig.change('z1', { track: TEARDROP });
+    rig.playTo('z1', 150);
+    expect(rig.plays).toEqual([expect.objectContaining({ startedAt: start, lengthSeconds: 300 })]);
+  });
+});

@@ -225,6 +225,9 @@ export class PlayDetector {
       if (t.play && seek !== null && this.removed.length > 0) this.pickUp(t, t.play, seek);
     } else if (t.play && seek !== null && this.isRestart(t, zone.state, seek)) {
       this.startPlay(t, track);
+    } else if (track && track.lengthSeconds !== null) {
+      if (t.track) t.track.lengthSeconds = track.lengthSeconds;
+      if (t.play) t.play.track.lengthSeconds = track.lengthSeconds;
     }
     this.observe(t, zone.state, seek);
   }
@@ -379,7 +382,8 @@ export class PlayDetector {
       if (typeof raw === 'number' && Number.isFinite(raw) && raw > 0 && raw <= MAX_SECONDS) lengthSeconds = raw;
       else this.warnOnce(t, `length:${title}`, `zone ${t.name}: ignoring absurd track length`, raw);
     }
-    return { key: JSON.stringify([title, artist, album, lengthSeconds]), title, artist, album, lengthSeconds };
+    // The length stays out of the identity: some Cores send it only once the track has loaded.
+    return { key: JSON.stringify([title, artist, album]), title, artist, album, lengthSeconds };
   }
 
   private validSeek(t: TrackedZone, raw: unknown, track: Track | null): number | null {
