@@ -81,11 +81,19 @@ export function playSources(roonStartedAt: number | null, lastfmStartedAt: numbe
 /**
  * A batch preloads every stored play in its time window, unless the window
  * holds more than this many per play of the batch (plus a constant for small
- * batches): then a per-play query is cheaper than reading the whole window
+ * batches): then a query per play is cheaper than reading the whole window
  * (a batch spanning years of a full library).
  */
 const PRELOAD_ROWS_PER_PLAY = 4;
 const PRELOAD_ROWS_MIN = 2_000;
+
+/** New plays are written this many to an INSERT: one statement per row costs more than the row. */
+const ROWS_PER_INSERT = 100;
+const PLAY_COLUMNS = '(id, track_id, started_at, seconds_listened, zone, created_at, roon_started_at, lastfm_started_at)';
+const PLAY_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** The resolution cache is dropped past this many tracks (memory stays bounded; a miss costs a lookup). */
+const RESOLVED_TRACKS_MAX = 100_000;
 
 interface Statements {
   artistInsert: BetterSqlite3Statement;
@@ -95,6 +103,9 @@ interface Statements {
   trackInsert: BetterSqlite3Statement;
   trackSelect: BetterSqlite3Statement;
   trackLength: BetterSqlite3Statement;
+  maxPlayId: BetterSqlite3Statement;
+  playRow: BetterSqlite3Statement;
+  playRows: BetterSqlite3Statement;
   playInsert: Record<PlaySource, BetterSqlite3Statement>;
   merge: Record<PlaySource, BetterSqlite3Statement>;
   window: BetterSqlite3Statement;
@@ -102,7 +113,7 @@ interface Statements {
 }
 type BetterSqlite3Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
-/** A stored play that might be the listen being ingested. */
+/** A play that might be the listen being ingested: stored, or queued by this batch. */
 interface Candidate {
   id: number;
   trackId: number;
@@ -111,23 +122,24 @@ interface Candidate {
   startedAt: number;
   roon: number | null;
   lastfm: number | null;
+  /** Set while the play waits in the batch's queue (not written yet). */
+  queued?: NewPlay;
 }
 
 /** Row shape of the `window` and `candidates` queries (raw arrays: no object per row). */
 type CandidateRow = [id: number, trackId: number, startedAt: number, roon: number | null, lastfm: number | null, matchKey: string, lengthS: number | null];
-
 type TrackRow = [id: number, lengthS: number | null, matchKey: string];
 
 const CANDIDATE_COLUMNS = 'p.id, p.track_id, p.started_at, p.roon_started_at, p.lastfm_started_at, t.match_key, t.length_s';
 
 /**
- * Finds the stored plays near a start with the same match key or the same track.
+ * Finds the plays near a start with the same match key or the same track.
  * Either from memory (the batch's window preloaded, and kept up to date as the
  * batch inserts and merges), or by a query per play.
  */
 interface CandidateFinder {
   near(key: string, trackId: number, startedAt: number): readonly Candidate[];
-  /** A play the batch just inserted. */
+  /** A play the batch just added. */
   added(candidate: Candidate): void;
 }
 
@@ -158,8 +170,113 @@ function push<K>(map: Map<K, Candidate[]>, key: K, c: Candidate): void {
   else map.set(key, [c]);
 }
 
+/** What a play's artist, title and album resolve to. */
+interface ResolvedTrack {
+  trackId: number;
+  /** The play's own match key: matchKey(artist, title). */
+  key: string;
+  /** The key stored on the track (that of the spelling that created it; usually `key`). */
+  trackKey: string;
+}
+
+/**
+ * Artist, album and track ids for the names plays arrive with, cached across
+ * ingests: the same strings always resolve to the same track, since tracks and
+ * artists are only ever added (by this class alone). The cache is dropped when
+ * a batch rolls back (it may hold ids that were never committed) and with the
+ * handle (a reopened or restored file).
+ */
+class TrackResolver {
+  private readonly resolved = new Map<string, ResolvedTrack>();
+  /** Each track's stored length (null: unknown). A known length never changes. */
+  readonly lengths = new Map<number, number | null>();
+  private readonly artistIds = new Map<string, number>();
+  // Normalising is the slow part of a miss; a batch repeats artists and albums.
+  private readonly names = new Map<string, string>();
+  private readonly firstArtists = new Map<string, string>();
+
+  constructor(private readonly st: Statements) {}
+
+  get full(): boolean {
+    return this.resolved.size > RESOLVED_TRACKS_MAX || this.lengths.size > RESOLVED_TRACKS_MAX;
+  }
+
+  resolve(play: NewPlay): ResolvedTrack {
+    // Lengths make the key unambiguous whatever characters the names hold; no album and '' are the same.
+    const album = play.album ?? '';
+    const raw = `${play.artist.length}:${play.artist}${play.title.length}:${play.title}${album}`;
+    let track = this.resolved.get(raw);
+    if (track === undefined) {
+      track = this.lookUp(play);
+      this.resolved.set(raw, track);
+    }
+    return track;
+  }
+
+  /** A stored play's track length, as a query just read it. */
+  readLength(trackId: number, lengthS: number | null): void {
+    if (lengthS !== null || !this.lengths.has(trackId)) this.lengths.set(trackId, lengthS);
+  }
+
+  /** Stores the track's length if it has none yet: the first length heard sticks (Last.fm sends none; Roon's fills it in). */
+  learnLength(trackId: number, lengthSeconds: number | null): void {
+    if (!lengthSeconds || this.lengths.get(trackId) != null) return;
+    this.st.trackLength.run(lengthSeconds, trackId);
+    this.lengths.set(trackId, lengthSeconds);
+  }
+
+  private lookUp(play: NewPlay): ResolvedTrack {
+    const st = this.st;
+    const titleNorm = this.norm(play.title) || play.title.trim().toLowerCase();
+    const albumNorm = play.album ? this.norm(play.album) : '';
+    // Same as matchKey(artist, title), from the cached pieces.
+    const key = `${this.firstArtist(play.artist)}\u0001${this.norm(play.title)}`;
+    const aId = this.artistId(play.artist);
+    let row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow | undefined;
+    if (row === undefined) {
+      let albumId: number | null = null;
+      if (play.album && albumNorm) {
+        st.albumInsert.run(aId, play.album.trim(), albumNorm);
+        albumId = st.albumSelect.get(aId, albumNorm) as number;
+      }
+      st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
+      row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
+    }
+    this.readLength(row[0], row[1]);
+    return { trackId: row[0], key, trackKey: row[2] };
+  }
+
+  private artistId(name: string): number {
+    const normalized = this.norm(name) || name.trim().toLowerCase();
+    let id = this.artistIds.get(normalized);
+    if (id === undefined) {
+      // Look first: most artists are known, and a no-op insert costs more than a lookup.
+      id = this.st.artistSelect.get(normalized) as number | undefined;
+      if (id === undefined) {
+        this.st.artistInsert.run(name.trim(), normalized);
+        id = this.st.artistSelect.get(normalized) as number;
+      }
+      this.artistIds.set(normalized, id);
+    }
+    return id;
+  }
+
+  private norm(value: string): string {
+    let n = this.names.get(value);
+    if (n === undefined) this.names.set(value, (n = normalizeName(value)));
+    return n;
+  }
+
+  private firstArtist(value: string): string {
+    let n = this.firstArtists.get(value);
+    if (n === undefined) this.firstArtists.set(value, (n = normalizeArtist(value)));
+    return n;
+  }
+}
+
 export class PlayStore {
   private statements: Statements | null = null;
+  private resolver: TrackResolver | null = null;
   private handle: SqliteHandle | null = null;
 
   constructor(
@@ -171,9 +288,9 @@ export class PlayStore {
     const raw = this.database.raw;
     if (this.statements && this.handle === raw) return this.statements;
     this.handle = raw;
-    // Inserting a play: run() tells a conflict (changes 0) and the new id
-    // (lastInsertRowid, which a trigger's insert does not change); RETURNING
-    // would cost twice as much as the insert itself.
+    // Inserting one play (when candidates are queried per play): run() tells
+    // a conflict (changes 0) and the new id (lastInsertRowid, which a
+    // trigger's insert does not change); RETURNING would cost as much as the insert.
     const playInsert = (source: PlaySource) =>
       raw.prepare(
         `INSERT INTO plays (track_id, started_at, seconds_listened, zone, created_at, ${SOURCE_COLUMN[source]}) VALUES (?, ?, ?, ?, ?, ?)
@@ -190,6 +307,11 @@ export class PlayStore {
       ),
       trackSelect: raw.prepare('SELECT id, length_s, match_key FROM tracks WHERE artist_id = ? AND title_norm = ? AND album_norm = ?').raw(),
       trackLength: raw.prepare('UPDATE tracks SET length_s = ? WHERE id = ? AND length_s IS NULL'),
+      maxPlayId: raw.prepare('SELECT max(id) FROM plays').pluck(),
+      // Queued plays, with the ids the batch gave them. No ON CONFLICT: the
+      // batch ruled conflicts out, and one would abort it rather than store a wrong id.
+      playRow: raw.prepare(`INSERT INTO plays ${PLAY_COLUMNS} VALUES ${PLAY_VALUES}`),
+      playRows: raw.prepare(`INSERT INTO plays ${PLAY_COLUMNS} VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => PLAY_VALUES).join(', ')}`),
       playInsert: { roon: playInsert('roon'), lastfm: playInsert('lastfm') },
       merge: { roon: merge('roon'), lastfm: merge('lastfm') },
       // Every play in a batch's window; the LIMIT detects a window too full to preload.
@@ -204,58 +326,26 @@ export class PlayStore {
         )
         .raw(),
     };
+    this.resolver = new TrackResolver(this.statements);
     return this.statements;
   }
 
   /** Stores plays in one transaction: all of a batch or none of it. */
   ingest(plays: readonly NewPlay[]): IngestResult {
     const st = this.prepared();
+    if (!this.resolver || this.resolver.full) this.resolver = new TrackResolver(st);
+    const resolver = this.resolver;
     const result: IngestResult = { inserted: 0, merged: 0, duplicates: 0, rejected: 0, errors: [], insertedIds: [] };
     const now = this.now();
-    const artistIds = new Map<string, number>();
-    // Track id and its stored match key (the key of the spelling that created it).
-    const tracks = new Map<string, [id: number, matchKey: string]>();
-    // Each track's stored length (null: unknown), for the match tolerance and
-    // to skip the length update when it is known.
-    const trackLengths = new Map<number, number | null>();
-    // A batch repeats the same artists and albums: normalise each string once.
-    const names = new Map<string, string>();
-    const firstArtists = new Map<string, string>();
-    const norm = (value: string): string => {
-      let n = names.get(value);
-      if (n === undefined) names.set(value, (n = normalizeName(value)));
-      return n;
-    };
-    const firstArtist = (value: string): string => {
-      let n = firstArtists.get(value);
-      if (n === undefined) firstArtists.set(value, (n = normalizeArtist(value)));
-      return n;
-    };
-
-    const artistId = (name: string): number => {
-      const normalized = norm(name) || name.trim().toLowerCase();
-      let id = artistIds.get(normalized);
-      if (id === undefined) {
-        // Look first: most artists are known, and a no-op insert costs more than a lookup.
-        id = st.artistSelect.get(normalized) as number | undefined;
-        if (id === undefined) {
-          st.artistInsert.run(name.trim(), normalized);
-          id = st.artistSelect.get(normalized) as number;
-        }
-        artistIds.set(normalized, id);
-      }
-      return id;
-    };
 
     const candidate = (row: CandidateRow): Candidate => {
       const [id, trackId, startedAt, roon, lastfm, matchKey, lengthS] = row;
-      // Our own length updates keep the map current; a row only fills a gap.
-      if (!trackLengths.has(trackId)) trackLengths.set(trackId, lengthS);
+      resolver.readLength(trackId, lengthS);
       return { id, trackId, matchKey, startedAt, roon, lastfm };
     };
 
-    /** The batch's window from memory, or null when it holds too many plays to be worth reading. */
-    const preload = (from: number, to: number, count: number): CandidateFinder | null => {
+    /** The batch's window in memory, or null when it holds too many plays to be worth reading. */
+    const preload = (from: number, to: number, count: number): PreloadedCandidates | null => {
       const limit = PRELOAD_ROWS_MIN + PRELOAD_ROWS_PER_PLAY * count;
       const rows = st.window.all(from, to, limit + 1) as CandidateRow[];
       if (rows.length > limit) return null;
@@ -289,38 +379,18 @@ export class PlayStore {
         if (startedAt > last) last = startedAt;
       }
       if (valid.length === 0) return;
-      const finder = preload(first - MAX_TOLERANCE_MS, last + MAX_TOLERANCE_MS, valid.length) ?? perPlay;
+      const preloaded = preload(first - MAX_TOLERANCE_MS, last + MAX_TOLERANCE_MS, valid.length);
+      const finder = preloaded ?? perPlay;
+      // With the window in memory, new plays wait in a queue and are written
+      // together at the end, with the ids SQLite would give them (max + 1, …:
+      // this transaction is the only writer).
+      const queue: Candidate[] | null = preloaded ? [] : null;
+      let nextId = queue ? ((st.maxPlayId.get() as number | null) ?? 0) + 1 : 0;
 
       for (const play of valid) {
         const startedAt = Math.round(play.startedAt);
-        const titleNorm = norm(play.title) || play.title.trim().toLowerCase();
-        const albumNorm = play.album ? norm(play.album) : '';
-        // Same as matchKey(artist, title), from the cached pieces.
-        const key = `${firstArtist(play.artist)}\u0001${norm(play.title)}`;
-        const aId = artistId(play.artist);
-        const trackKey = `${aId}\u0001${titleNorm}\u0001${albumNorm}`;
-        let track = tracks.get(trackKey);
-        if (track === undefined) {
-          let row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow | undefined;
-          if (row === undefined) {
-            let albumId: number | null = null;
-            if (play.album && albumNorm) {
-              st.albumInsert.run(aId, play.album.trim(), albumNorm);
-              albumId = st.albumSelect.get(aId, albumNorm) as number;
-            }
-            st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
-            row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
-          }
-          track = [row[0], row[2]];
-          tracks.set(trackKey, track);
-          trackLengths.set(row[0], row[1]);
-        }
-        const [tId, tKey] = track;
-        // The first length heard sticks (Last.fm sends none; Roon's fills it in).
-        if (play.lengthSeconds && trackLengths.get(tId) == null) {
-          st.trackLength.run(play.lengthSeconds, tId);
-          trackLengths.set(tId, play.lengthSeconds);
-        }
+        const { trackId, key, trackKey } = resolver.resolve(play);
+        resolver.learnLength(trackId, play.lengthSeconds);
 
         // One look at the plays around this start answers both questions:
         // did this source already record exactly this listen (a no-op), and did
@@ -329,7 +399,9 @@ export class PlayStore {
         let match: Candidate | undefined;
         let best = Number.POSITIVE_INFINITY;
         let duplicate = false;
-        for (const c of finder.near(key, tId, startedAt)) {
+        // A play of this track at this very start holds the slot (UNIQUE (track_id, started_at)).
+        let slotTaken = false;
+        for (const c of finder.near(key, trackId, startedAt)) {
           const distance = Math.abs(c.startedAt - startedAt);
           if (distance > MAX_TOLERANCE_MS) continue;
           const sourceStartedAt = c[play.source];
@@ -338,9 +410,12 @@ export class PlayStore {
             break;
           }
           // That play already has its listen from this source: a replay, not this one.
-          if (sourceStartedAt !== null) continue;
+          if (sourceStartedAt !== null) {
+            if (distance === 0 && c.trackId === trackId) slotTaken = true;
+            continue;
+          }
           // Last.fm sends no length; the track Roon stored knows it.
-          if (distance > matchToleranceMs(play.lengthSeconds ?? trackLengths.get(c.trackId) ?? null)) continue;
+          if (distance > matchToleranceMs(play.lengthSeconds ?? resolver.lengths.get(c.trackId) ?? null)) continue;
           // The nearest wins; at equal distance the earlier play, whatever order the candidates came in.
           if (distance < best || (distance === best && match !== undefined && c.startedAt < match.startedAt)) {
             best = distance;
@@ -352,25 +427,46 @@ export class PlayStore {
           continue;
         }
         if (match !== undefined) {
-          st.merge[play.source].run(startedAt, match.id);
+          // A queued play is written with both sources; a stored one is updated.
+          if (!match.queued) st.merge[play.source].run(startedAt, match.id);
           match[play.source] = startedAt;
           result.merged++;
           continue;
         }
-        const info = st.playInsert[play.source].run(tId, startedAt, play.secondsListened, play.zone, now, startedAt);
-        // A play of this track at this very start that another source recorded at its own, different start.
-        if (info.changes === 0) {
+        // Another source's report of this track at this start, stored at its own start: this listen is there.
+        if (slotTaken) {
           result.duplicates++;
           continue;
         }
-        const id = Number(info.lastInsertRowid);
         const roon = play.source === 'roon' ? startedAt : null;
-        finder.added({ id, trackId: tId, matchKey: tKey, startedAt, roon, lastfm: roon === null ? startedAt : null });
+        const lastfm = play.source === 'lastfm' ? startedAt : null;
+        let id: number;
+        if (queue) {
+          id = nextId++;
+          const queued: Candidate = { id, trackId, matchKey: trackKey, startedAt, roon, lastfm, queued: play };
+          queue.push(queued);
+          finder.added(queued);
+        } else {
+          const info = st.playInsert[play.source].run(trackId, startedAt, play.secondsListened, play.zone, now, startedAt);
+          // Safety net: the unique (track_id, started_at) says this listen is stored.
+          if (info.changes === 0) {
+            result.duplicates++;
+            continue;
+          }
+          id = Number(info.lastInsertRowid);
+        }
         result.inserted++;
         result.insertedIds.push(id);
       }
+      if (queue) writeQueued(st, queue, now);
     });
-    run.immediate(plays);
+    try {
+      run.immediate(plays);
+    } catch (error) {
+      // Rolled back: the cache may name tracks that were never stored.
+      this.resolver = new TrackResolver(st);
+      throw error;
+    }
     return result;
   }
 
@@ -462,4 +558,32 @@ export class PlayStore {
     }
     return [...days].map(([day, plays]) => ({ day: new Date(day * DAY).toISOString().slice(0, 10), plays }));
   }
+}
+
+/** Writes a batch's queued plays, ROWS_PER_INSERT to a statement. */
+function writeQueued(st: Statements, queue: readonly Candidate[], now: number): void {
+  const columns = 8;
+  const values: unknown[] = new Array<unknown>(ROWS_PER_INSERT * columns);
+  let i = 0;
+  for (; i + ROWS_PER_INSERT <= queue.length; i += ROWS_PER_INSERT) {
+    for (let k = 0; k < ROWS_PER_INSERT; k++) playValues(queue[i + k]!, now, values, k * columns);
+    st.playRows.run(values);
+  }
+  const one: unknown[] = new Array<unknown>(columns);
+  for (; i < queue.length; i++) {
+    playValues(queue[i]!, now, one, 0);
+    st.playRow.run(one);
+  }
+}
+
+function playValues(c: Candidate, now: number, into: unknown[], at: number): void {
+  const play = c.queued!;
+  into[at] = c.id;
+  into[at + 1] = c.trackId;
+  into[at + 2] = c.startedAt;
+  into[at + 3] = play.secondsListened;
+  into[at + 4] = play.zone;
+  into[at + 5] = now;
+  into[at + 6] = c.roon;
+  into[at + 7] = c.lastfm;
 }
