@@ -294,7 +294,7 @@ export class PlayStore {
     const playInsert = (source: PlaySource) =>
       raw.prepare(
         `INSERT INTO plays (track_id, started_at, seconds_listened, zone, created_at, ${SOURCE_COLUMN[source]}) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (track_id, started_at) DO NOTHING`,
+         ON CONFLICT (started_at, track_id) DO NOTHING`,
       );
     const merge = (source: PlaySource) => raw.prepare(`UPDATE plays SET ${SOURCE_COLUMN[source]} = ? WHERE id = ? AND ${SOURCE_COLUMN[source]} IS NULL`);
     this.statements = {
@@ -316,13 +316,12 @@ export class PlayStore {
       merge: { roon: merge('roon'), lastfm: merge('lastfm') },
       // Every play in a batch's window; the LIMIT detects a window too full to preload.
       window: raw.prepare(`SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at BETWEEN ? AND ? LIMIT ?`).raw(),
-      // One play's candidates, when the window was too full: from the tracks
-      // (match key index or id) to their plays near the start (the unique
-      // (track_id, started_at) index), so a dense window costs nothing.
+      // One play's candidates, when the batch's window was too full: the
+      // plays of its own few minutes (a listener's plays, some dozens at most).
       candidates: raw
         .prepare(
-          `SELECT ${CANDIDATE_COLUMNS} FROM tracks t JOIN plays p ON p.track_id = t.id
-           WHERE (t.match_key = ? OR t.id = ?) AND p.started_at BETWEEN ? AND ?`,
+          `SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id
+           WHERE p.started_at BETWEEN ? AND ? AND (t.match_key = ? OR p.track_id = ?)`,
         )
         .raw(),
     };
@@ -356,7 +355,7 @@ export class PlayStore {
 
     const perPlay: CandidateFinder = {
       near: (key, trackId, startedAt) =>
-        (st.candidates.all(key, trackId, startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS) as CandidateRow[]).map(candidate),
+        (st.candidates.all(startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS, key, trackId) as CandidateRow[]).map(candidate),
       // The query sees the batch's own writes.
       added: () => undefined,
     };
@@ -399,7 +398,7 @@ export class PlayStore {
         let match: Candidate | undefined;
         let best = Number.POSITIVE_INFINITY;
         let duplicate = false;
-        // A play of this track at this very start holds the slot (UNIQUE (track_id, started_at)).
+        // A play of this track at this very start holds the slot (UNIQUE (started_at, track_id)).
         let slotTaken = false;
         for (const c of finder.near(key, trackId, startedAt)) {
           const distance = Math.abs(c.startedAt - startedAt);
@@ -448,7 +447,7 @@ export class PlayStore {
           finder.added(queued);
         } else {
           const info = st.playInsert[play.source].run(trackId, startedAt, play.secondsListened, play.zone, now, startedAt);
-          // Safety net: the unique (track_id, started_at) says this listen is stored.
+          // Safety net: the unique (started_at, track_id) says this listen is stored.
           if (info.changes === 0) {
             result.duplicates++;
             continue;

@@ -41,9 +41,11 @@ export const initial: Migration = {
         roon_started_at INTEGER,
         lastfm_started_at INTEGER,
         CHECK (roon_started_at IS NOT NULL OR lastfm_started_at IS NOT NULL),
-        UNIQUE (track_id, started_at)
+        -- One play per track and start. In this order, the index also serves
+        -- every time range query, and plays arriving in time order append to it
+        -- (by track first, a batch would rewrite pages all over it).
+        UNIQUE (started_at, track_id)
       )`,
-      `CREATE INDEX plays_started_at ON plays (started_at)`,
       `CREATE TABLE play_hours (
         hour INTEGER PRIMARY KEY,
         plays INTEGER NOT NULL
