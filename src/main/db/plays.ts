@@ -274,6 +274,11 @@ class TrackResolver {
   }
 }
 
+export interface PlayStoreTuning {
+  /** How many stored plays a batch's window may hold and still be preloaded (tests force either path). */
+  preloadLimit?: (playsInBatch: number) => number;
+}
+
 export class PlayStore {
   private statements: Statements | null = null;
   private resolver: TrackResolver | null = null;
@@ -282,6 +287,7 @@ export class PlayStore {
   constructor(
     private readonly database: EncoreDatabase,
     private readonly now: () => number = Date.now,
+    private readonly tuning: PlayStoreTuning = {},
   ) {}
 
   private prepared(): Statements {
@@ -345,7 +351,7 @@ export class PlayStore {
 
     /** The batch's window in memory, or null when it holds too many plays to be worth reading. */
     const preload = (from: number, to: number, count: number): PreloadedCandidates | null => {
-      const limit = PRELOAD_ROWS_MIN + PRELOAD_ROWS_PER_PLAY * count;
+      const limit = this.tuning.preloadLimit?.(count) ?? PRELOAD_ROWS_MIN + PRELOAD_ROWS_PER_PLAY * count;
       const rows = st.window.all(from, to, limit + 1) as CandidateRow[];
       if (rows.length > limit) return null;
       const finder = new PreloadedCandidates();
