@@ -92,8 +92,11 @@ const ROWS_PER_INSERT = 100;
 const PLAY_COLUMNS = '(id, track_id, started_at, seconds_listened, zone, created_at, roon_started_at, lastfm_started_at)';
 const PLAY_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?)';
 
-/** The resolution cache is dropped past this many tracks (memory stays bounded; a miss costs a lookup). */
-const RESOLVED_TRACKS_MAX = 100_000;
+/**
+ * The resolution cache is dropped past this many entries, some 300 bytes each:
+ * memory stays bounded (a few MB), and a miss only costs a lookup.
+ */
+const RESOLVED_TRACKS_MAX = 50_000;
 
 interface Statements {
   artistInsert: BetterSqlite3Statement;
@@ -243,7 +246,7 @@ class TrackResolver {
       row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
     }
     this.readLength(row[0], row[1]);
-    return { trackId: row[0], key, trackKey: row[2] };
+    return { trackId: row[0], key, trackKey: row[2] === key ? key : row[2] };
   }
 
   private artistId(name: string): number {
