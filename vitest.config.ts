@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Deterministic local time; tests about zones and daylight saving name theirs.
+    env: { TZ: 'UTC' },
     reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });

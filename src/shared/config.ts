@@ -5,13 +5,18 @@ import { z } from 'zod';
 
 const timeoutMs = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
 
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 export const MISSED_POLICIES = ['coalesce', 'skip', 'all'] as const;
 
 export const JobConfigSchema = z
   .object({
     enabled: z.boolean().default(true),
     schedule: z.string().min(1),
-    timezone: z.string().min(1).default('UTC'),
+    /** Default: this machine's zone, so "0 3 * * *" means 03:00 where the user is. */
+    timezone: z.string().min(1).default(() => systemTimeZone()),
     missedPolicy: z.enum(MISSED_POLICIES).default('coalesce'),
     /** Runs missed longer ago than this are not caught up by `coalesce`. */
     graceMs: z.number().int().min(0).default(24 * 3600_000),

@@ -100,7 +100,8 @@ export async function harness(options: HarnessOptions = {}) {
   const database = options.database ?? new EncoreDatabase({ file: ':memory:', clock });
   if (!database.isOpen) await database.open();
   const jobsConfig = options.jobs ?? { tick: { schedule: '0 * * * *' } };
-  let config = ConfigSchema.parse({ jobs: jobsConfig });
+  // Jobs default to the machine's zone; these tests speak UTC unless they name one.
+  let config = ConfigSchema.parse({ jobs: Object.fromEntries(Object.entries(jobsConfig).map(([id, job]) => [id, { timezone: 'UTC', ...job }])) });
   const fakes: Record<string, FakeJob> = {};
   const registry: Record<string, JobRegistry[string]> = {};
   for (const id of Object.keys(jobsConfig)) {
