@@ -480,8 +480,16 @@ export class PlayStore {
 
   /** Newest first; `beforeMs` pages back. */
   list(limit: number, beforeMs?: number): PlayView[] {
-    const raw = this.database.raw;
-    const rows = raw
+    return this.select('WHERE p.started_at < ? ORDER BY p.started_at DESC, p.id DESC LIMIT ?', [beforeMs ?? Number.MAX_SAFE_INTEGER, limit]);
+  }
+
+  /** Oldest first, started in [fromMs, toMs) (exports). */
+  between(fromMs: number, toMs: number): PlayView[] {
+    return this.select('WHERE p.started_at >= ? AND p.started_at < ? ORDER BY p.started_at, p.id', [fromMs, toMs]);
+  }
+
+  private select(tail: string, params: unknown[]): PlayView[] {
+    const rows = this.database.raw
       .prepare(
         `SELECT p.id, p.started_at, p.seconds_listened, p.zone, t.title, ar.name AS artist, al.title AS album,
                 p.roon_started_at, p.lastfm_started_at
@@ -489,11 +497,9 @@ export class PlayStore {
          JOIN tracks t ON t.id = p.track_id
          JOIN artists ar ON ar.id = t.artist_id
          LEFT JOIN albums al ON al.id = t.album_id
-         WHERE p.started_at < ?
-         ORDER BY p.started_at DESC, p.id DESC
-         LIMIT ?`,
+         ${tail}`,
       )
-      .all(beforeMs ?? Number.MAX_SAFE_INTEGER, limit) as Array<{
+      .all(...params) as Array<{
       id: number;
       started_at: number;
       seconds_listened: number | null;

@@ -3,7 +3,7 @@
 // next morning still exports the evening it was meant for); "Run now" exports today.
 import fs from 'node:fs';
 import path from 'node:path';
-import { playSources } from '../../../db/plays';
+import { PlayStore } from '../../../db/plays';
 import type { JobContext, JobResult } from '../job';
 import { localDateTime, localDay, localDayBounds } from '../zoned-time';
 
@@ -39,38 +39,18 @@ export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZ
   const { start, end } = localDayBounds(day, timeZone);
   // A margin around the computed bounds, then an exact filter on the local day:
   // correct even where midnight falls into a DST gap.
-  const rows = ctx.database.raw
-    .prepare(
-      `SELECT p.started_at, p.seconds_listened, p.zone, t.title, ar.name AS artist, al.title AS album,
-              p.roon_started_at, p.lastfm_started_at
-       FROM plays p
-       JOIN tracks t ON t.id = p.track_id
-       JOIN artists ar ON ar.id = t.artist_id
-       LEFT JOIN albums al ON al.id = t.album_id
-       WHERE p.started_at >= ? AND p.started_at < ?
-       ORDER BY p.started_at, p.id`,
-    )
-    .all(start - 3 * 3600_000, end + 3 * 3600_000) as Array<{
-    started_at: number;
-    seconds_listened: number | null;
-    zone: string | null;
-    title: string;
-    artist: string;
-    album: string | null;
-    roon_started_at: number | null;
-    lastfm_started_at: number | null;
-  }>;
-  return rows
-    .filter((r) => localDay(r.started_at, timeZone) === day)
-    .map((r) => ({
-      startedAt: new Date(r.started_at).toISOString(),
-      localTime: localDateTime(r.started_at, timeZone),
-      artist: r.artist,
-      title: r.title,
-      album: r.album,
-      secondsListened: r.seconds_listened,
-      zone: r.zone,
-      sources: playSources(r.roon_started_at, r.lastfm_started_at),
+  return new PlayStore(ctx.database)
+    .between(start - 3 * 3600_000, end + 3 * 3600_000)
+    .filter((p) => localDay(Date.parse(p.startedAt), timeZone) === day)
+    .map((p) => ({
+      startedAt: p.startedAt,
+      localTime: localDateTime(Date.parse(p.startedAt), timeZone),
+      artist: p.artist,
+      title: p.title,
+      album: p.album,
+      secondsListened: p.secondsListened,
+      zone: p.zone,
+      sources: p.sources,
     }));
 }
 
