@@ -18,7 +18,10 @@ export class DatabaseService implements Service {
     try {
       await this.database.reopen(signal);
     } catch (error) {
-      if (error instanceof DatabaseError) throw new ServiceError(error.message, { cause: error });
+      // A damaged file stays damaged: retrying would only repeat the message. The
+      // user restores a backup (or moves the file) and presses Restart. A lock,
+      // by contrast, is released sooner or later: that one retries.
+      if (error instanceof DatabaseError) throw new ServiceError(error.message, { cause: error, retryable: error.kind !== 'corrupt' });
       throw error;
     }
   }

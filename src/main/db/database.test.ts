@@ -105,6 +105,32 @@ describe('EncoreDatabase', () => {
   });
 });
 
+describe('DatabaseService', () => {
+  it('a damaged file is an error to fix, a locked one is retried', async () => {
+    const { DatabaseService } = await import('./database-service');
+    const { ServiceError } = await import('../core/service');
+    const dir = tempDir();
+    const file = path.join(dir, 'encore.db');
+    fs.writeFileSync(file, 'not a database '.repeat(500));
+    const service = new DatabaseService(new EncoreDatabase({ file }));
+    const damaged = await service.start(new AbortController().signal).catch((e: unknown) => e);
+    expect(damaged).toBeInstanceOf(ServiceError);
+    expect((damaged as InstanceType<typeof ServiceError>).retryable).toBe(false);
+    expect((damaged as Error).message).toMatch(/A copy was kept at/);
+
+    const lockedFile = path.join(dir, 'locked.db');
+    const first = new EncoreDatabase({ file: lockedFile });
+    await first.open();
+    first.close();
+    const other = new BetterSqlite3(lockedFile);
+    other.pragma('locking_mode = EXCLUSIVE');
+    other.exec('BEGIN EXCLUSIVE');
+    const locked = await new DatabaseService(new EncoreDatabase({ file: lockedFile, busyTimeoutMs: 50 })).start(new AbortController().signal).catch((e: unknown) => e);
+    expect((locked as InstanceType<typeof ServiceError>).retryable).toBe(true);
+    other.close();
+  });
+});
+
 describe('PlayStore', () => {
   async function store() {
     const db = new EncoreDatabase({ file: ':memory:' });
