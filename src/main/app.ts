@@ -292,6 +292,8 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
 class PersistedWanted implements WantedStore {
   private wanted = new Map<string, boolean>();
   private paused = false;
+  /** Choices made while the database was closed (asleep, failing): written, and kept over what it says, when it opens. */
+  private readonly unsaved = new Map<string, { write: () => void; apply: () => void }>();
 
   constructor(
     private readonly state: StateStore,
@@ -299,12 +301,21 @@ class PersistedWanted implements WantedStore {
   ) {}
 
   load(): void {
+    for (const [key, choice] of this.unsaved) {
+      try {
+        choice.write();
+        this.unsaved.delete(key);
+      } catch (error) {
+        this.log.warn('could not save what you chose', error);
+      }
+    }
     try {
       this.wanted = this.state.wantedServices();
       this.paused = this.state.getValue<boolean>('tracking.paused') ?? false;
     } catch (error) {
       this.log.warn('could not read service_state', error);
     }
+    for (const choice of this.unsaved.values()) choice.apply();
   }
 
   isWanted(id: ServiceId): boolean {
@@ -312,8 +323,9 @@ class PersistedWanted implements WantedStore {
   }
 
   setWanted(id: ServiceId, wanted: boolean): void {
-    this.wanted.set(id, wanted);
-    this.persist(() => this.state.setWanted(id, wanted));
+    const apply = () => void this.wanted.set(id, wanted);
+    apply();
+    this.persist(`wanted.${id}`, () => this.state.setWanted(id, wanted), apply);
   }
 
   trackingPaused(): boolean {
@@ -321,15 +333,18 @@ class PersistedWanted implements WantedStore {
   }
 
   setTrackingPaused(paused: boolean): void {
-    this.paused = paused;
-    this.persist(() => this.state.setValue('tracking.paused', paused));
+    const apply = () => void (this.paused = paused);
+    apply();
+    this.persist('tracking.paused', () => this.state.setValue('tracking.paused', paused), apply);
   }
 
-  private persist(write: () => void): void {
+  private persist(key: string, write: () => void, apply: () => void): void {
     try {
       write();
+      this.unsaved.delete(key);
     } catch (error) {
-      this.log.warn('could not save what you chose (the database is closed); it applies until restart', error);
+      this.unsaved.set(key, { write, apply });
+      this.log.warn('could not save what you chose now (the database is closed); it is saved when the database opens again', error);
     }
   }
 }
