@@ -294,10 +294,27 @@ describe('heartbeat, network and manual control', () => {
     expect(state('scheduler')).toBe('running');
     await supervisor.restore('wake');
     expect(state('lastfm')).toBe('paused');
+    await supervisor.setWanted('roon', true);
+    expect(state('roon')).toBe('paused');
+    expect(supervisor.runners.get('roon')!.detail).toBe('Tracking paused');
+    expect(services.roon.running).toBe(0);
+    await supervisor.setWanted('roon', false);
     await supervisor.setTrackingPaused(false);
     await supervisor.setWanted('roon', true);
     expect(state('roon')).toBe('running');
     expect(state('lastfm')).toBe('running');
+  });
+
+  it('a service turned on while asleep shows as paused for sleep and starts on wake', async () => {
+    const { supervisor, state, services } = setup();
+    await supervisor.restore('startup');
+    await supervisor.setWanted('roon', false);
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'simulated' });
+    await supervisor.setWanted('roon', true);
+    expect(state('roon')).toBe('paused');
+    expect(services.roon.running).toBe(0);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'simulated' });
+    expect(state('roon')).toBe('running');
   });
 
   it('keeps p50/p95 of restore durations and derives an auto timeout from them', async () => {

@@ -277,7 +277,10 @@ export class Supervisor {
     this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: `${wanted ? 'start' : 'stop'} ${id}` });
     const runner = this.runners.get(id)!;
     if (!wanted) await runner.halt('disabled', 'Turned off');
-    else if (this.shouldRun(id) && !this.sleeping) await runner.ensureRunning('started by you', { force: true });
+    else if (this.sleeping) await runner.halt('paused', 'Paused for sleep');
+    else if (this.shouldRun(id)) await runner.ensureRunning('started by you', { force: true });
+    // Wanted again, but tracking is paused: no longer "Turned off".
+    else await runner.halt('paused', 'Tracking paused');
   }
 
   async setTrackingPaused(paused: boolean): Promise<void> {
