@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, resolveDataDir, saveConfig } from './config';
+import { effectiveJobs } from '../shared/config';
 
 const temp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'encore-config-'));
 
@@ -22,7 +23,16 @@ describe('config', () => {
     expect(() => parseConfig({ roon: { hots: 'typo' } })).toThrow(/roon.*hots/);
     expect(() => parseConfig({ jobs: { 'db-backup': { schedule: '61 * * * *' } } })).toThrow(/jobs\.db-backup\.schedule/);
     expect(() => parseConfig({ jobs: { 'db-backup': { schedule: '0 3 * * *', timezone: 'Nowhere/Land' } } })).toThrow(/jobs\.db-backup\.timezone/);
+    expect(() => parseConfig({ jobs: { 'db-backup': { timezone: 'Nowhere/Land' } } })).toThrow(/jobs\.db-backup\.timezone/);
+    expect(() => parseConfig({ jobs: { nope: { enabled: false } } })).toThrow(/jobs\.nope: there is no such job/);
     expect(parseConfig({ restore: { timeoutsMs: { roon: 'auto' } } }).restore.timeoutsMs.roon).toBe('auto');
+  });
+
+  it('a job named in the file keeps its default schedule unless it sets one', () => {
+    const jobs = effectiveJobs(parseConfig({ jobs: { 'db-backup': { enabled: false }, 'daily-export': { missedPolicy: 'skip' } } }));
+    expect(jobs['db-backup']).toMatchObject({ enabled: false, schedule: '0 3 * * *' });
+    expect(jobs['daily-export']).toMatchObject({ missedPolicy: 'skip', schedule: '55 23 * * *', enabled: true });
+    expect(effectiveJobs(parseConfig({ jobs: { 'db-backup': { schedule: '5 4 * * *' } } }))['db-backup']!.schedule).toBe('5 4 * * *');
   });
 
   it('refuses a file that is not JSON, naming the file', () => {

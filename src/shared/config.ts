@@ -97,7 +97,19 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    jobs: z.record(z.string(), JobConfigSchema).default({}),
+    /** A known job keeps its default schedule unless one is given: `{"db-backup": {"enabled": false}}` is enough. */
+    jobs: z
+      .record(z.string(), JobConfigSchema.extend({ schedule: z.string().min(1).optional() }))
+      .transform((jobs, ctx) => {
+        const out: Record<string, JobConfig> = {};
+        for (const [id, job] of Object.entries(jobs)) {
+          const schedule = job.schedule ?? (Object.hasOwn(DEFAULT_JOBS, id) ? DEFAULT_JOBS[id]!.schedule : undefined);
+          if (schedule === undefined) ctx.addIssue({ code: 'custom', path: [id], message: `there is no such job (known jobs: ${Object.keys(DEFAULT_JOBS).join(', ')})` });
+          else out[id] = { ...job, schedule };
+        }
+        return out;
+      })
+      .default({}),
     backups: z.object({ keep: z.number().int().min(1).max(1000).default(7) }).strict().prefault({}),
     headless: z
       .object({ port: z.number().int().min(0).max(65535).default(0) })
