@@ -24,6 +24,8 @@ describe('config', () => {
     expect(() => parseConfig({ jobs: { 'db-backup': { schedule: '61 * * * *' } } })).toThrow(/jobs\.db-backup\.schedule/);
     expect(() => parseConfig({ jobs: { 'db-backup': { schedule: '0 3 * * *', timezone: 'Nowhere/Land' } } })).toThrow(/jobs\.db-backup\.timezone/);
     expect(() => parseConfig({ jobs: { 'db-backup': { timezone: 'Nowhere/Land' } } })).toThrow(/jobs\.db-backup\.timezone/);
+    expect(() => parseConfig({ roon: { port: 9330 } })).toThrow(/roon\.host: set it together with roon\.port/);
+    expect(() => parseConfig({ roon: { host: 'core.local' } })).toThrow(/roon\.port: set it together with roon\.host/);
     expect(() => parseConfig({ jobs: { nope: { enabled: false } } })).toThrow(/jobs\.nope: there is no such job/);
     expect(parseConfig({ restore: { timeoutsMs: { roon: 'auto' } } }).restore.timeoutsMs.roon).toBe('auto');
   });

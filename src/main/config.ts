@@ -39,8 +39,11 @@ export function parseConfig(value: unknown, where = 'config.json'): Config {
   const result = ConfigSchema.safeParse(value);
   if (!result.success) throw new ConfigError(`${where}: ${describeConfigError(result.error)}`);
   const config = result.data;
-  if ((config.roon.host === null) !== (config.roon.port === null) && config.roon.port !== null && config.roon.host === null) {
+  if (config.roon.port !== null && config.roon.host === null) {
     throw new ConfigError(`${where}: roon.host: set it together with roon.port (or leave both out to use discovery)`);
+  }
+  if (config.roon.host !== null && config.roon.port === null) {
+    throw new ConfigError(`${where}: roon.port: set it together with roon.host (usually 9330), or leave both out to use discovery`);
   }
   validateJobs(config, where);
   return config;
