@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
+import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import type { StatusSnapshot } from '../../src/shared/status';
@@ -80,7 +81,39 @@ describe('headless HTTP API', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.json!.error).toMatch(/not valid JSON/);
     expect((await api('GET', '/api/plays?limit=0')).status).toBe(400);
+    // Broken percent-encoding is bad input, not a server error.
+    const badEscape = await api('POST', '/api/services/%ZZ/restart');
+    expect(badEscape.status).toBe(400);
+    expect(badEscape.json!.error).toMatch(/^id: /);
     expect((await api('GET', '/api/plays?before=yesterday')).status).toBe(400);
+  });
+
+  it('serves the renderer\'s files and nothing outside them, whatever the encoding', async () => {
+    const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-renderer-'));
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Encore</title>');
+    fs.writeFileSync(path.join(dataDir, 'outside.txt'), 'secret');
+    const host = await startHttpHost({ encore: headless.encore, logger: new MemoryLogger(), port: 0, rendererDir });
+    const get = (route: string) =>
+      new Promise<number>((resolve, reject) => {
+        // http.request keeps the path as written (fetch would normalise the dots away).
+        const req = http.request(host.url + '/', { path: route }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      expect(await get('/')).toBe(200);
+      expect(await get('/index.html')).toBe(200);
+      const escape = path.relative(rendererDir, path.join(dataDir, 'outside.txt'));
+      for (const route of [`/${escape}`, `/${encodeURIComponent(escape)}`, `/${escape.replaceAll('.', '%2e')}`]) expect(await get(route)).toBe(404);
+      expect(await get('/%E0%A4%A')).toBe(400);
+      expect(await get('/%ZZ')).toBe(400);
+    } finally {
+      await host.close();
+      fs.rmSync(rendererDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses other Host names (DNS rebinding)', async () => {

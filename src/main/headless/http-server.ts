@@ -66,6 +66,15 @@ const ROUTES: Route[] = (Object.keys(API) as ApiName[]).map((name) => {
   return { name, method, pattern, params };
 });
 
+/** Percent-decoding that answers 400 instead of throwing URIError (a 500) on input such as "%ZZ". */
+function decode(value: string, what: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ApiError(400, `${what}: not valid percent-encoding`);
+  }
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -137,7 +146,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   const serveStatic = (req: http.IncomingMessage, res: http.ServerResponse, pathname: string): boolean => {
     if (!options.rendererDir || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-    const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const relative = pathname === '/' ? 'index.html' : decode(pathname, 'path').replace(/^\/+/, '');
     const file = path.resolve(options.rendererDir, relative);
     if (!file.startsWith(path.resolve(options.rendererDir) + path.sep)) return false;
     let data: Buffer;
@@ -201,7 +210,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       const match = route.pattern.exec(url.pathname)!;
       const input: Record<string, unknown> = req.method === 'GET' || req.method === 'DELETE' ? Object.fromEntries(url.searchParams) : ((await readBody(req)) as Record<string, unknown>);
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ApiError(400, 'body: expected a JSON object');
-      route.params.forEach((p, i) => (input[p] = decodeURIComponent(match[i + 1]!)));
+      route.params.forEach((p, i) => (input[p] = decode(match[i + 1]!, p)));
       const schema = API[route.name].request as z.ZodType;
       const parsed = schema.safeParse(input);
       if (!parsed.success) throw new ApiError(400, describeZodError(parsed.error));
