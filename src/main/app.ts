@@ -146,7 +146,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     if (input.jobs) {
       const jobs = effectiveJobs(next);
       for (const [id, patch] of Object.entries(input.jobs)) {
-        if (!jobs[id]) return { ok: false, errors: [{ field: `jobs.${id}`, message: 'no such job' }] };
+        if (!Object.hasOwn(jobs, id)) return { ok: false, errors: [{ field: `jobs.${id}`, message: 'no such job' }] };
         next.jobs[id] = { ...jobs[id]!, ...patch };
       }
     }

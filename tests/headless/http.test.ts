@@ -202,6 +202,11 @@ describe('headless HTTP API', () => {
     expect(bad.json!.error).toMatch(/roon\.port/);
     const badZone = await api('PUT', '/api/settings', { body: { jobs: { 'db-backup': { timezone: 'Mars/Olympus' } } } });
     expect(badZone.json).toMatchObject({ ok: false, errors: [{ field: 'jobs.db-backup.timezone' }] });
+    // Names every object has are no jobs either.
+    for (const id of ['constructor', 'tostring', 'hasownproperty']) {
+      const notAJob = await api('PUT', '/api/settings', { body: { jobs: { [id]: { enabled: false } } } });
+      expect(notAJob.json).toEqual({ ok: false, errors: [{ field: `jobs.${id}`, message: 'no such job' }] });
+    }
     const saved = await api('PUT', '/api/settings', { body: { lastfm: { user: 'someone', apiKey: '0123456789abcdef0123456789abcdef' }, notifications: { enabled: false } } });
     expect(saved.json).toMatchObject({ ok: true, settings: { lastfm: { user: 'someone', apiKeySet: true }, notifications: { enabled: false } } });
     expect(JSON.stringify(saved.json)).not.toContain('0123456789abcdef0123456789abcdef');
