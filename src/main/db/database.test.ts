@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseError, EncoreDatabase } from './database';
 import { PlayStore, type NewPlay } from './plays';
 import { StateStore } from './state';
+import { ManualClock } from '../core/clock';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -67,6 +68,26 @@ describe('EncoreDatabase', () => {
     expect(copies).toHaveLength(1);
     expect(fs.readFileSync(path.join(dir, copies[0]!), 'utf8')).toBe(fs.readFileSync(file, 'utf8'));
     expect(db.isOpen).toBe(false);
+  });
+
+  it('says where the copy is on every later attempt, copying the same damaged file only once', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'encore.db');
+    fs.writeFileSync(file, 'this is not a database at all, just text that fills the header. '.repeat(100));
+    const clock = new ManualClock();
+    const db = new EncoreDatabase({ file, clock });
+    const first = (await db.open().catch((e: unknown) => e)) as Error;
+    const copy = /A copy was kept at (\S+)\.$/.exec(first.message)![1]!;
+    const again = (await db.reopen().catch((e: unknown) => e)) as Error;
+    expect(again).toBeInstanceOf(DatabaseError);
+    expect(again.message).toContain(`A copy was kept at ${copy}.`);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.damaged-'))).toHaveLength(1);
+    // Another damaged file put in its place is copied too.
+    fs.writeFileSync(file, 'another broken file, longer than the first one was. '.repeat(200));
+    clock.sleep(60_000);
+    const other = (await db.reopen().catch((e: unknown) => e)) as Error;
+    expect(other.message).toMatch(/A copy was kept at /);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.damaged-') && !f.endsWith('-wal') && !f.endsWith('-shm'))).toHaveLength(2);
   });
 
   it('waits for a lock held by another connection, then reports it as locked', async () => {

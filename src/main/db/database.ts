@@ -51,7 +51,8 @@ export class EncoreDatabase {
   private kysely: Kysely<Schema> | null = null;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private quarantined = new Set<string>();
+  /** The damaged file already copied aside (size and mtime identify it), and where its copy is. */
+  private quarantined: { size: number; mtimeMs: number; copy: string } | null = null;
   private readonly openListeners = new Set<(db: EncoreDatabase) => void>();
 
   constructor(readonly options: DatabaseOptions) {
@@ -174,13 +175,21 @@ export class EncoreDatabase {
   /** Never silent loss: a damaged file is copied aside before anything else happens. */
   private keepCopyAside(error: DatabaseError): void {
     const { file } = this.options;
-    if (file === ':memory:' || this.quarantined.has(file) || !fs.existsSync(file)) return;
+    if (file === ':memory:' || !fs.existsSync(file)) return;
+    const { size, mtimeMs } = fs.statSync(file);
+    // The same damaged file again (another wake, another Restart): one copy is
+    // enough, but the message still says where it is.
+    const known = this.quarantined;
+    if (known && known.size === size && known.mtimeMs === mtimeMs) {
+      error.message += ` A copy was kept at ${known.copy}.`;
+      return;
+    }
     const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
     const copy = `${file}.damaged-${stamp}`;
     try {
       fs.copyFileSync(file, copy);
       for (const ext of ['-wal', '-shm']) if (fs.existsSync(file + ext)) fs.copyFileSync(file + ext, copy + ext);
-      this.quarantined.add(file);
+      this.quarantined = { size, mtimeMs, copy };
       error.message += ` A copy was kept at ${copy}.`;
       this.log.error(`integrity check failed; copy kept at ${copy}`);
     } catch (copyError) {
