@@ -81,6 +81,11 @@ describe('headless HTTP API', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.json!.error).toMatch(/not valid JSON/);
     expect((await api('GET', '/api/plays?limit=0')).status).toBe(400);
+    // A body over the limit gets its answer too, rather than a reset connection.
+    const huge = await api('PUT', '/api/settings', { body: `{"x":"${'a'.repeat(1_000_000)}"}` });
+    expect(huge.status).toBe(400);
+    expect(huge.json!.error).toMatch(/^body: larger than/);
+    expect((await api('GET', '/api/status')).status).toBe(200);
     // Broken percent-encoding is bad input, not a server error.
     const badEscape = await api('POST', '/api/services/%ZZ/restart');
     expect(badEscape.status).toBe(400);

@@ -119,15 +119,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     return true;
   };
 
-  const readBody = (req: http.IncomingMessage): Promise<unknown> =>
+  const readBody = (req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> =>
     new Promise((resolve, reject) => {
       let size = 0;
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_BODY) {
+          // Answer first, then drop the connection: destroying the request at
+          // once reset the socket before the client could read the 413.
+          req.removeAllListeners('data');
+          req.resume();
+          res.setHeader('connection', 'close');
+          res.once('finish', () => req.socket.destroySoon?.() ?? req.destroy());
           reject(new ApiError(400, `body: larger than ${MAX_BODY} bytes`));
-          req.destroy();
           return;
         }
         chunks.push(chunk);
@@ -208,7 +213,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         return fail(res, known ? 405 : 404, known ? `${req.method} is not allowed on ${url.pathname}` : `No such route: ${req.method} ${url.pathname}`);
       }
       const match = route.pattern.exec(url.pathname)!;
-      const input: Record<string, unknown> = req.method === 'GET' || req.method === 'DELETE' ? Object.fromEntries(url.searchParams) : ((await readBody(req)) as Record<string, unknown>);
+      const input: Record<string, unknown> = req.method === 'GET' || req.method === 'DELETE' ? Object.fromEntries(url.searchParams) : ((await readBody(req, res)) as Record<string, unknown>);
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ApiError(400, 'body: expected a JSON object');
       route.params.forEach((p, i) => (input[p] = decode(match[i + 1]!, p)));
       const schema = API[route.name].request as z.ZodType;
