@@ -305,6 +305,8 @@ export class ServiceRunner implements Disposable {
     } catch (error) {
       this.log.warn('stop failed', error);
     }
+    // A stopped service runs no import: its last report must not say "running" (with an ETA) meanwhile.
+    if (this.import?.state === 'running') this.import = { ...this.import, state: 'paused', etaSeconds: null };
   }
 
   private withinBudget(promise: Promise<unknown>): Promise<unknown> {

@@ -317,6 +317,21 @@ describe('heartbeat, network and manual control', () => {
     expect(state('roon')).toBe('running');
   });
 
+  it('an import under way shows as paused, not running, while its service is stopped', async () => {
+    const { supervisor, services } = setup();
+    await supervisor.restore('startup');
+    const running = { state: 'running' as const, page: 3, totalPages: 10, plays: 600, etaSeconds: 4, startedAt: new Date(0).toISOString(), error: null };
+    services.lastfm.host!.report({ import: running });
+    const lastfm = () => supervisor.snapshot().services.find((s) => s.id === 'lastfm')!;
+    expect(lastfm().import).toEqual(running);
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'simulated' });
+    expect(lastfm().import).toEqual({ ...running, state: 'paused', etaSeconds: null });
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'simulated' });
+    services.lastfm.host!.report({ import: running });
+    await supervisor.setWanted('lastfm', false);
+    expect(lastfm().import).toMatchObject({ state: 'paused', page: 3 });
+  });
+
   it('keeps p50/p95 of restore durations and derives an auto timeout from them', async () => {
     const { supervisor, clock } = setup({ roon: { kind: 'slow', ms: 400 } }, { roon: 'auto' });
     for (let i = 0; i < 6; i++) await drive(clock, supervisor.restore('manual'), 50);
