@@ -10,6 +10,8 @@ import { median, report } from './_stats';
 const entry = path.resolve('dist/headless/main.js');
 
 async function coldStart(dataDir: string, idleMs: number): Promise<{ ms: number; rssMb: number }> {
+  // Discovery on loopback only: a benchmark sends nothing to the real network.
+  fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ roon: { discovery: { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] } } }));
   const t0 = performance.now();
   const child = spawn(process.execPath, [entry, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';

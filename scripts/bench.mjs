@@ -14,7 +14,7 @@ const files = fs
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== bench/${file}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', path.join('bench', file)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', path.join('bench', file)], { cwd: root, stdio: 'inherit', env: { ...process.env, ENCORE_DISCOVERY_LOOPBACK_ONLY: '1' } });
   if (r.status !== 0) failed++;
 }
 if (failed) {

@@ -10,6 +10,9 @@ import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import type { StatusSnapshot } from '../../src/shared/status';
 
+// Discovery stays on loopback (nothing answers there: Roon keeps searching).
+const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
+
 let headless: Headless;
 let dataDir: string;
 
@@ -44,7 +47,7 @@ async function waitForStatus(predicate: (s: StatusSnapshot) => boolean, timeoutM
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-http-'));
-  headless = await startHeadless({ dataDir, config: parseConfig({}), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
+  headless = await startHeadless({ dataDir, config: parseConfig({ roon: { discovery: LOOPBACK_DISCOVERY } }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
   await waitForStatus((s) => s.services.find((x) => x.id === 'database')?.state === 'running');
 });
 
@@ -235,7 +238,7 @@ describe('headless process', () => {
     expect(badCode).toBe(2);
     expect(stderr).toMatch(/db\.busyTimeoutMs/);
 
-    fs.rmSync(path.join(dir, 'config.json'));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ roon: { discovery: LOOPBACK_DISCOVERY } }));
     const child = spawn(process.execPath, [entry, `--data-dir=${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     await new Promise<void>((resolve, reject) => {

@@ -73,8 +73,39 @@ describe('SoodDiscovery on loopback', () => {
         eth0: [{ address: '192.168.1.23', netmask: '255.255.255.0', family: 'IPv4', mac: '', internal: false, cidr: null }],
       }),
     });
-    const targets = (discovery as unknown as { computeTargets(): unknown }).computeTargets();
+    const targets = (discovery as unknown as { allTargets(): unknown }).allTargets();
     expect(targets).toEqual([{ bindAddress: '192.168.1.23', destinations: ['239.255.90.90', '192.168.1.255'] }]);
     discovery.dispose();
+  });
+});
+
+describe('loopback-only guard (ENCORE_DISCOVERY_LOOPBACK_ONLY, set for every test)', () => {
+  it('sends nothing to the real group or a broadcast address, whatever the config says', async () => {
+    expect(process.env.ENCORE_DISCOVERY_LOOPBACK_ONLY).toBe('1');
+    const sent: string[] = [];
+    const original = dgram.Socket.prototype.send;
+    // Record destinations without sending anything anywhere.
+    dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: unknown[]) {
+      sent.push(String(args[2]));
+      const cb = args.find((a) => typeof a === 'function') as ((e: Error | null) => void) | undefined;
+      cb?.(null);
+    } as typeof original;
+    cleanup.push(() => void (dgram.Socket.prototype.send = original));
+    const logger = new MemoryLogger();
+    const lan = { address: '192.168.77.5', netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: '192.168.77.5/24' } as const;
+    const discovery = new SoodDiscovery({
+      config: { multicastGroup: '239.255.90.90', port: 9003, broadcastAddresses: null },
+      logger,
+      interfaces: () => ({ eth0: [lan] }),
+    });
+    cleanup.push(() => discovery.dispose());
+    await discovery.query();
+    expect(sent).toEqual([]);
+    expect(logger.lines.some((l) => /not sending to 239\.255\.90\.90, 192\.168\.77\.255/.test(l.message))).toBe(true);
+
+    const mixed = new SoodDiscovery({ config: { multicastGroup: '239.255.90.90', port: 9, broadcastAddresses: ['127.0.0.1', '10.0.0.255'] }, logger });
+    cleanup.push(() => mixed.dispose());
+    await mixed.query();
+    expect(sent).toEqual(['127.0.0.1']);
   });
 });

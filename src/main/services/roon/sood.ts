@@ -98,6 +98,13 @@ const ReplySchema = z.object({
 });
 
 /** Reads a Core's reply; null when it is not one we should connect to. */
+/** Set to 1 (tests, benches, CI): discovery sends to loopback addresses only. */
+export const LOOPBACK_ONLY_ENV = 'ENCORE_DISCOVERY_LOOPBACK_ONLY';
+
+function isLoopback(address: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
 export function coreFromReply(packet: SoodPacket, sender: string, localAddresses: ReadonlySet<string>): FoundCore | null {
   if (packet.type !== 'R') return null;
   const parsed = ReplySchema.safeParse(packet.properties);
@@ -164,6 +171,17 @@ export class SoodDiscovery implements Disposable {
   }
 
   private computeTargets(): Target[] {
+    const targets = this.allTargets();
+    if (process.env[LOOPBACK_ONLY_ENV] !== '1') return targets;
+    // Tests, benchmarks and CI must never reach the real group or a broadcast
+    // address of the machine's network, whatever a config says.
+    const kept = targets.map((t) => ({ ...t, destinations: t.destinations.filter(isLoopback) })).filter((t) => t.destinations.length > 0);
+    const dropped = targets.flatMap((t) => t.destinations).filter((d) => !isLoopback(d));
+    if (dropped.length) this.options.logger.warn(`SOOD: ${LOOPBACK_ONLY_ENV}=1, not sending to ${[...new Set(dropped)].join(', ')}`);
+    return kept.map((t) => ({ destinations: t.destinations }));
+  }
+
+  private allTargets(): Target[] {
     const { multicastGroup, broadcastAddresses } = this.options.config;
     if (broadcastAddresses) return [{ destinations: [...new Set([multicastGroup, ...broadcastAddresses])] }];
     const targets: Target[] = [];
@@ -217,6 +235,7 @@ export class SoodDiscovery implements Disposable {
 
   private async open(): Promise<void> {
     const { multicastGroup, port } = this.options.config;
+    const loopbackOnly = process.env[LOOPBACK_ONLY_ENV] === '1';
     const opening: Promise<unknown>[] = this.computeTargets().map(async (target) => {
       const socket = await this.openSocket({ address: target.bindAddress, port: 0 }, (s) => {
         s.setBroadcast(true);
@@ -229,7 +248,7 @@ export class SoodDiscovery implements Disposable {
     });
     // Cores also answer to the group; only a real multicast group needs this
     // listener (with a unicast test address it would steal the fake's queries).
-    if (isMulticast(multicastGroup)) {
+    if (isMulticast(multicastGroup) && !loopbackOnly) {
       opening.push(
         this.openSocket({ port, reuseAddr: true }, (socket) => {
           socket.addMembership(multicastGroup);
