@@ -27,6 +27,9 @@ describe('config', () => {
     expect(() => parseConfig({ roon: { port: 9330 } })).toThrow(/roon\.host: set it together with roon\.port/);
     expect(() => parseConfig({ roon: { host: 'core.local' } })).toThrow(/roon\.port: set it together with roon\.host/);
     expect(() => parseConfig({ jobs: { nope: { enabled: false } } })).toThrow(/jobs\.nope: there is no such job/);
+    expect(() => parseConfig({ lastfm: { apiRoot: 'ftp://example.com/2.0/' } })).toThrow(/lastfm\.apiRoot: an http/);
+    expect(() => parseConfig({ roon: { discovery: { multicastGroup: 'everyone' } } })).toThrow(/roon\.discovery\.multicastGroup: an IPv4 address/);
+    expect(() => parseConfig({ roon: { discovery: { broadcastAddresses: ['10.0.0.255', 'x'] } } })).toThrow(/roon\.discovery\.broadcastAddresses\.1/);
     expect(parseConfig({ restore: { timeoutsMs: { roon: 'auto' } } }).restore.timeoutsMs.roon).toBe('auto');
   });
 

@@ -42,10 +42,10 @@ export const ConfigSchema = z
         discovery: z
           .object({
             /** SOOD multicast group; tests point this at 127.0.0.1. */
-            multicastGroup: z.string().default('239.255.90.90'),
+            multicastGroup: z.ipv4({ error: 'an IPv4 address' }).default('239.255.90.90'),
             port: z.number().int().min(1).max(65535).default(9003),
             /** null: every IPv4 interface's directed broadcast address. */
-            broadcastAddresses: z.array(z.string()).nullable().default(null),
+            broadcastAddresses: z.array(z.ipv4({ error: 'an IPv4 address' })).nullable().default(null),
           })
           .strict()
           .prefault({}),
@@ -57,7 +57,7 @@ export const ConfigSchema = z
         user: z.string().min(1).nullable().default(null),
         /** May also live in the secret store (desktop settings). */
         apiKey: z.string().min(1).nullable().default(null),
-        apiRoot: z.url().default('https://ws.audioscrobbler.com/2.0/'),
+        apiRoot: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).default('https://ws.audioscrobbler.com/2.0/'),
         /** 0 turns polling off (the scheduler's lastfm-sync job still catches up). */
         pollSeconds: z.number().int().min(0).max(86_400).default(60),
         /** Full-history import: at most this many requests per second (0 = no limit). */

@@ -112,6 +112,8 @@ export class EncoreDatabase {
       await this.untilUnlocked(deadline, signal, () => this.quickCheck(handle));
       const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: handle }) });
       await this.untilUnlocked(deadline, signal, () => this.migrate(kysely));
+      // Aborted during the last step: close rather than keep a connection the caller gave up on.
+      signal?.throwIfAborted();
       handle.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.busyTimeoutMs))}`);
       this.handle = handle;
       this.kysely = kysely;
