@@ -1,39 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { SERVICE_LABELS, StatusSnapshotSchema, type ServiceStatus, type StatusSnapshot } from '../../shared/status';
+import { service, snapshot as baseSnapshot } from '../../../tests/support/status-fixtures';
+import type { ServiceStatus, StatusSnapshot } from '../../shared/status';
 import { buildTrayModel, formatTime, TOOLTIP_MAX, type TrayMenuItem, type TrayModelOptions } from './tray-menu';
 
 const NOW = Date.parse('2026-03-10T12:05:00Z'); // a Tuesday
 const OPTIONS: TrayModelOptions = { timeZone: 'Europe/London', now: NOW, openAtLogin: false };
 
-function service(id: ServiceStatus['id'], patch: Partial<ServiceStatus> = {}): ServiceStatus {
-  return {
-    id,
-    label: SERVICE_LABELS[id],
-    state: 'running',
-    since: '2026-03-10T11:00:00Z',
-    lastSuccessAt: null,
-    lastError: null,
-    attempt: 0,
-    nextRetryAt: null,
-    detail: '',
-    wanted: true,
-    metrics: { restores: 0, successes: 0, timeouts: 0, failures: 0, p50Ms: null, p95Ms: null, effectiveTimeoutMs: 10_000 },
-    ...patch,
-  };
-}
-
 function snapshot(patch: Partial<StatusSnapshot> = {}, services: ServiceStatus[] = defaultServices()): StatusSnapshot {
-  return StatusSnapshotSchema.parse({
-    version: 1,
-    generatedAt: new Date(NOW).toISOString(),
-    overall: 'ok',
-    summary: 'All 4 services running',
-    sleeping: false,
-    trackingPaused: false,
-    services,
-    lastRestore: null,
-    ...patch,
-  });
+  return baseSnapshot(patch, services);
 }
 
 function defaultServices(): ServiceStatus[] {
