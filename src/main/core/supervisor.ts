@@ -49,7 +49,6 @@ export class Supervisor {
   private restoreSeq = 0;
   private current: { id: number; superseded: boolean; done: Promise<RestoreSummary> } | null = null;
   private lastWakeAt = Number.NEGATIVE_INFINITY;
-  private lastSuspendAt = Number.NEGATIVE_INFINITY;
   private lastRestore: RestoreSummary | null = null;
   private changeQueued = false;
   private disposed = false;
@@ -153,7 +152,6 @@ export class Supervisor {
   /** Stops pollers, timers and sockets, checkpoints and closes the database: within a second. */
   async suspend(source: string): Promise<void> {
     const started = this.options.clock.monotonic();
-    this.lastSuspendAt = started;
     this.sleeping = true;
     this.supersedeCurrent('suspend');
     const others = [...this.runners.values()].filter((r) => r.id !== 'database');

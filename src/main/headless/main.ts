@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, resolveDataDir } from '../config';
 import type { ImportProgress } from '../../shared/status';
 import { startHeadless } from './host';
 
-export function formatImportProgress(p: ImportProgress): string {
+function formatImportProgress(p: ImportProgress): string {
   const pages = p.totalPages ? `page ${p.page} of ${p.totalPages}` : `page ${p.page}`;
   const eta = p.etaSeconds !== null && p.state === 'running' ? `, about ${Math.ceil(p.etaSeconds / 60)} min left` : '';
   const error = p.error ? ` (${p.error})` : '';
