@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput } from '../shared/api';
 import { ConfigSchema, effectiveJobs, type Config } from '../shared/config';
-import type { RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
+import type { NowPlayingProgress, RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
 import { SERVICE_IDS } from '../shared/status';
 import { systemClock, type Clock } from './core/clock';
 import { ClockJumpDetector, SimulatedPowerTrigger } from './core/clock-jump-detector';
 import { NetworkMonitor } from './core/network-monitor';
-import { DisposableStore, type Disposable } from './core/disposable';
+import { DisposableStore, toDisposable, type Disposable } from './core/disposable';
+import { ProgressThrottle } from './core/progress-throttle';
 import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
 import { Supervisor, type JournalSink, type WantedStore } from './core/supervisor';
@@ -46,6 +47,8 @@ export interface Encore {
   status(): StatusSnapshot;
   onStatus(fn: (snapshot: StatusSnapshot) => void): Disposable;
   onRestore(fn: (summary: RestoreSummary) => void): Disposable;
+  /** Seek positions of playing zones, throttled (PROGRESS_INTERVAL_MS per service); not part of any snapshot event. */
+  onProgress(fn: (progress: NowPlayingProgress) => void): Disposable;
   /** Troubleshooting: a suspend then a resume, as the OS would send them. */
   simulateSleepAndWake(): Promise<void>;
   shutdown(): Promise<void>;
@@ -275,6 +278,11 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     status: () => supervisor.snapshot(),
     onStatus: (fn) => supervisor.onDidChange(() => fn(supervisor.snapshot())),
     onRestore: (fn) => supervisor.onDidRestore(fn),
+    onProgress: (fn) => {
+      const throttle = new ProgressThrottle(clock, fn);
+      const subscription = supervisor.onDidProgress((progress) => throttle.push(progress));
+      return toDisposable(() => (subscription.dispose(), throttle.dispose()));
+    },
     simulateSleepAndWake: async () => {
       simulated.suspend();
       await supervisor.settle();

@@ -2,7 +2,7 @@
 // its runner's queue, so a service is never started twice and never stopped
 // while a start is half done; an AbortController per attempt makes a timeout
 // or a superseding restore really cancel the start.
-import type { ImportProgress, JobStatus, ServiceId, ServiceState, ServiceStatus, ZoneNowPlaying } from '../../shared/status';
+import type { ImportProgress, JobStatus, ServiceId, ServiceState, ServiceStatus, ZoneNowPlaying, ZoneProgress } from '../../shared/status';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import type { Disposable } from './disposable';
@@ -39,6 +39,8 @@ export interface RunnerOptions {
   backoff: BackoffOptions;
   timeoutMs: () => number | 'auto';
   onChange: () => void;
+  /** Seek positions moved and nothing else did (see applyReport). */
+  onProgress?: (zones: ZoneProgress[]) => void;
   journal: (entry: { kind: 'heartbeat' | 'manual'; summary: string; details?: unknown }) => void;
   /** Suspend must finish within a second: a stop slower than this is left behind. */
   stopBudgetMs?: number;
@@ -240,6 +242,15 @@ export class ServiceRunner implements Disposable {
   }
 
   private applyReport(report: ServiceReport): void {
+    // A playing zone reports its seek position every second: that is progress,
+    // not a new picture, so it goes out apart from the snapshot (which still
+    // reads the latest position, and the latest success, when it is next built).
+    if (this.isProgressOnly(report)) {
+      if (report.success) this.lastSuccessAt = this.options.clock.now();
+      this.nowPlaying = report.nowPlaying;
+      this.options.onProgress?.(report.nowPlaying.map((z) => ({ zoneId: z.zoneId, seekSeconds: z.seekSeconds })));
+      return;
+    }
     if (report.detail !== undefined) {
       this.detail = report.detail;
       this.reportedDetail = true;
@@ -253,6 +264,23 @@ export class ServiceRunner implements Disposable {
       if (this.state === 'running' || this.state === 'waiting-authorisation') this.setState(report.condition);
     }
     this.options.onChange();
+  }
+
+  /** True when the report moves seek positions and changes nothing else a snapshot shows (but the time of the last success). */
+  private isProgressOnly(report: ServiceReport): report is ServiceReport & { nowPlaying: ZoneNowPlaying[] } {
+    if (!report.nowPlaying || !this.nowPlaying || report.jobs || report.import) return false;
+    if (report.detail !== undefined && report.detail !== this.detail) return false;
+    if (report.condition !== undefined && report.condition !== this.condition) return false;
+    const zones = this.nowPlaying;
+    if (report.nowPlaying.length !== zones.length) return false;
+    let moved = false;
+    for (const [i, z] of report.nowPlaying.entries()) {
+      const was = zones[i]!;
+      const same = z.zoneId === was.zoneId && z.zoneName === was.zoneName && z.state === was.state && z.title === was.title && z.artist === was.artist && z.album === was.album && z.lengthSeconds === was.lengthSeconds;
+      if (!same) return false;
+      moved ||= z.seekSeconds !== was.seekSeconds;
+    }
+    return moved;
   }
 
   /** The running service lost its link (or the heartbeat found it silent). */

@@ -12,7 +12,7 @@ const STATE_TEXT: Record<ImportProgress['state'], string> = {
   failed: 'Failed',
 };
 
-export function ImportPanel({ lastfm, now }: { lastfm: ServiceStatus | undefined; now: number }) {
+export function ImportPanel({ lastfm }: { lastfm: ServiceStatus | undefined }) {
   const { api } = useApp();
   const [busy, run] = useAction();
   const progress = lastfm?.import;
@@ -34,7 +34,7 @@ export function ImportPanel({ lastfm, now }: { lastfm: ServiceStatus | undefined
             {progress.startedAt && (
               <span class="small">
                 {' '}
-                · started <RelTime when={progress.startedAt} now={now} />
+                · started <RelTime when={progress.startedAt} />
               </span>
             )}
           </p>
