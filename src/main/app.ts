@@ -6,7 +6,6 @@ import path from 'node:path';
 import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput } from '../shared/api';
 import { ConfigSchema, effectiveJobs, type Config } from '../shared/config';
 import type { NowPlayingProgress, RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
-import { SERVICE_IDS } from '../shared/status';
 import { systemClock, type Clock } from './core/clock';
 import { ClockJumpDetector, SimulatedPowerTrigger } from './core/clock-jump-detector';
 import { NetworkMonitor } from './core/network-monitor';
@@ -15,15 +14,15 @@ import { ProgressThrottle } from './core/progress-throttle';
 import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
 import { Supervisor, type JournalSink, type WantedStore } from './core/supervisor';
-import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
+import { loadConfig, parseConfig, saveConfig } from './config';
 import { DatabaseService } from './db/database-service';
 import { EncoreDatabase } from './db/database';
 import { PlayStore } from './db/plays';
 import { StateStore, type JournalEntry } from './db/state';
 import { createServices, type ServiceSet } from './services';
 
-export const APP_VERSION = '0.1.0';
-export const LASTFM_KEY_SECRET = 'lastfm.apiKey';
+const APP_VERSION = '0.1.0';
+const LASTFM_KEY_SECRET = 'lastfm.apiKey';
 
 export interface EncorePorts {
   dataDir: string;
@@ -157,7 +156,6 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     let parsed: Config;
     try {
       parsed = parseConfig(ConfigSchema.parse(next), 'settings');
-      services.validateConfig?.(parsed);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const match = /^settings: ([\w.-]+): (.*)$/.exec(message) ?? /^(jobs\.[\w-]+\.\w+): (.*)$/.exec(message);
@@ -250,7 +248,6 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     getSettings: () => settingsView(),
     saveSettings,
     startImport: async () => {
-      if (!services.lastfm) throw new ApiError(409, 'The Last.fm tracker is not available.');
       const problem = services.lastfm.notConfigured();
       if (problem) throw new ApiError(409, problem);
       requireOpen();
@@ -258,11 +255,10 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     cancelImport: async () => {
-      if (services.lastfm) await services.lastfm.cancelImport();
+      await services.lastfm.cancelImport();
       return ok;
     },
     runJob: async ({ id }) => {
-      if (!services.scheduler) throw new ApiError(409, 'The scheduler is not available.');
       if (!services.scheduler.hasJob(id)) throw new ApiError(404, `There is no job "${id}".`);
       void services.scheduler.runNow(id).catch((error: unknown) => log.warn(`run now ${id} failed`, error));
       return ok;
@@ -395,4 +391,3 @@ export function tail(file: string, lines: number): string[] {
   }
 }
 
-export { ConfigError, SERVICE_IDS };

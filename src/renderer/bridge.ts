@@ -40,7 +40,7 @@ export function planRequest<K extends ApiName>(name: K, request: ApiRequest<K>):
 }
 
 /** The message a person should read for a failed response. */
-export async function errorFromResponse(response: Response): Promise<Error> {
+async function errorFromResponse(response: Response): Promise<Error> {
   let message = `${response.status} ${response.statusText}`.trim();
   try {
     const text = await response.text();

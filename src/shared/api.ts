@@ -166,3 +166,11 @@ export class ApiError extends Error {
 export function describeZodError(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
 }
+
+/**
+ * What an IPC handler sends back (main → preload). Errors travel as data, not
+ * as a thrown Error: Electron would prefix a thrown message with "Error
+ * invoking remote method 'encore:…': Error: …", and a person should read only
+ * the last part.
+ */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string } };

@@ -11,14 +11,14 @@ import type { Logger } from './logger';
 import { ServiceMetricsRecorder } from './metrics';
 import { ServiceError, errorMessage, isNetworkError, isOfflineError, type Service, type ServiceHost, type ServiceReport } from './service';
 
-export class StartTimeoutError extends Error {
+class StartTimeoutError extends Error {
   constructor(readonly label: string, readonly ms: number) {
     super(`${label} did not start within ${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
     this.name = 'StartTimeoutError';
   }
 }
 
-export class SupersededError extends Error {
+class SupersededError extends Error {
   constructor(reason: string) {
     super(`superseded: ${reason}`);
     this.name = 'SupersededError';
@@ -45,8 +45,6 @@ export interface RunnerOptions {
   /** Suspend must finish within a second: a stop slower than this is left behind. */
   stopBudgetMs?: number;
 }
-
-const HALTED: readonly ServiceState[] = ['stopped', 'paused', 'disabled', 'not-configured', 'error'];
 
 export class ServiceRunner implements Disposable {
   state: ServiceState = 'stopped';
@@ -84,10 +82,6 @@ export class ServiceRunner implements Disposable {
     return this.service.id;
   }
 
-  /** Whether the service holds resources now (started, starting or failed mid-run). */
-  get isActive(): boolean {
-    return this.active;
-  }
 
   get waitingForNetwork(): boolean {
     return this.state === 'reconnecting' && this.lastFailureWasNetwork;
@@ -369,9 +363,6 @@ export class ServiceRunner implements Disposable {
     return this.queue.then(() => undefined);
   }
 
-  get isHalted(): boolean {
-    return HALTED.includes(this.state);
-  }
 
   toStatus(wanted: boolean): ServiceStatus {
     const { p50, p95 } = this.metrics.quantiles();

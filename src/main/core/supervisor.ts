@@ -75,14 +75,6 @@ export class Supervisor {
     this.store.add(this.progressed);
   }
 
-  get isSleeping(): boolean {
-    return this.sleeping;
-  }
-
-  get restoreInProgress(): boolean {
-    return this.current !== null;
-  }
-
   onDidChange(fn: () => void) {
     return this.changed.on(fn);
   }

@@ -26,13 +26,13 @@ import { JobSchedule, scheduleProblem } from './schedule';
 import { localHourMinute } from './zoned-time';
 
 /** A slot at most this late still counts as on time (event-loop lag, a resume just after it). */
-export const ON_TIME_MS = 60_000;
+const ON_TIME_MS = 60_000;
 /** Timers are re-checked at least this often, so a changed wall clock is noticed. */
-export const MAX_TIMER_MS = 3600_000;
+const MAX_TIMER_MS = 3600_000;
 /** An armed job whose slot passed this long ago without firing means the timer stood still. */
-export const OVERDUE_MS = 120_000;
+const OVERDUE_MS = 120_000;
 /** Missed slots handled per turn of the event loop (computing a slot costs about a millisecond). */
-export const CATCH_UP_CHUNK = 200;
+const CATCH_UP_CHUNK = 200;
 
 export interface SchedulerOptions {
   database: EncoreDatabase;

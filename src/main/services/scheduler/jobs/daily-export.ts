@@ -35,7 +35,7 @@ export function playsToCsv(plays: readonly ExportedPlay[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZone: string): ExportedPlay[] {
+function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZone: string): ExportedPlay[] {
   const { start, end } = localDayBounds(day, timeZone);
   // A margin around the computed bounds, then an exact filter on the local day:
   // correct even where midnight falls into a DST gap.
@@ -60,7 +60,7 @@ function writeAtomically(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
-export function exportDir(dataDir: string): string {
+function exportDir(dataDir: string): string {
   return path.join(dataDir, 'exports');
 }
 

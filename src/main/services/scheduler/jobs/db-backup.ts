@@ -7,7 +7,7 @@ import type { JobContext, JobResult } from '../job';
 
 const BACKUP_NAME = /^encore-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z(?:-\d+)?\.db$/;
 
-export function backupDir(dataDir: string): string {
+function backupDir(dataDir: string): string {
   return path.join(dataDir, 'backups');
 }
 
