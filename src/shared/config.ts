@@ -26,7 +26,8 @@ export const JobConfigSchema = z
 export type JobConfig = z.infer<typeof JobConfigSchema>;
 
 export const DEFAULT_JOBS: Record<string, z.input<typeof JobConfigSchema>> = {
-  'lastfm-sync': { schedule: '*/15 * * * *' },
+  // Hourly: each sync re-reads the last 14 days of scrobbles (and polling keeps up in between).
+  'lastfm-sync': { schedule: '0 * * * *' },
   'db-backup': { schedule: '0 3 * * *' },
   'db-maintenance': { schedule: '30 3 * * 0' },
   'daily-export': { schedule: '55 23 * * *' },
@@ -116,6 +117,18 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     notifications: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    /**
+     * What db-maintenance prunes: the power journal and job runs keep the
+     * newer of the last `days` and the last `maxRows` rows each (plays are
+     * never pruned: they are the history).
+     */
+    retention: z
+      .object({
+        days: z.number().int().min(1).max(3650).default(90),
+        maxRows: z.number().int().min(100).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
