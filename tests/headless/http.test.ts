@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +9,20 @@ import { startHeadless, type Headless } from '../../src/main/headless/host';
 import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
-import type { StatusSnapshot } from '../../src/shared/status';
+import { Emitter } from '../../src/main/core/disposable';
+import type { NowPlayingProgress, StatusSnapshot } from '../../src/shared/status';
 
 // Discovery stays on loopback (nothing answers there: Roon keeps searching).
 const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
+
+/** A loopback port nothing listens on: Roon's connect is refused at once, so a restore never waits for a discovery timeout. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 let headless: Headless;
 let dataDir: string;
@@ -47,7 +58,8 @@ async function waitForStatus(predicate: (s: StatusSnapshot) => boolean, timeoutM
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-http-'));
-  headless = await startHeadless({ dataDir, config: parseConfig({ roon: { discovery: LOOPBACK_DISCOVERY } }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
+  const roon = { host: '127.0.0.1', port: await closedPort(), discovery: LOOPBACK_DISCOVERY };
+  headless = await startHeadless({ dataDir, config: parseConfig({ roon }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
   await waitForStatus((s) => s.services.find((x) => x.id === 'database')?.state === 'running');
 });
 
@@ -195,6 +207,39 @@ describe('headless HTTP API', () => {
     controller.abort();
     await api('POST', '/api/services/lastfm/start');
     expect(snapshots[0]!.services.length).toBeGreaterThan(0);
+  });
+
+  it('streams seek progress as its own `progress` event, apart from the snapshots', async () => {
+    const progress = new Emitter<NowPlayingProgress>();
+    const host = await startHttpHost({ encore: { ...headless.encore, onProgress: (fn) => progress.on(fn) }, logger: new MemoryLogger(), port: 0, rendererDir: null });
+    const controller = new AbortController();
+    try {
+      const res = await fetch(host.url + '/api/events', { headers: { authorization: `Bearer ${host.token}` }, signal: controller.signal });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      const frame = async () => {
+        for (;;) {
+          const i = buffer.indexOf('\n\n');
+          if (i >= 0) {
+            const text = buffer.slice(0, i);
+            buffer = buffer.slice(i + 2);
+            if (text.includes('data: ')) return text;
+            continue;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error('stream ended');
+          buffer += decoder.decode(value, { stream: true });
+        }
+      };
+      expect(await frame()).toMatch(/^data: \{"version"/); // the snapshot on connect
+      const seek: NowPlayingProgress = { service: 'roon', at: '2026-03-10T12:00:00.000Z', zones: [{ zoneId: 'z1', seekSeconds: 41 }] };
+      progress.fire(seek);
+      expect(await frame()).toBe(`event: progress\ndata: ${JSON.stringify(seek)}`);
+    } finally {
+      controller.abort();
+      await host.close();
+    }
   });
 
   it('lists plays newest first with a before cursor', async () => {
