@@ -212,6 +212,8 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
         if (req.method !== 'GET' && req.headers.origin !== origin) return send(res, 403, { error: 'bad origin' });
         if (url.pathname === '/api/events') {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          // A scripted host restarts in the same instant: the browser may retry at once (the real host asks for 2 s).
+          res.write(`retry: 100\n\n`);
           res.write(`data: ${JSON.stringify(state.snapshot)}\n\n`);
           streams.add(res);
           req.on('close', () => streams.delete(res));
