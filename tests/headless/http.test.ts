@@ -10,6 +10,7 @@ import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import { Emitter } from '../../src/main/core/disposable';
+import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 import type { NowPlayingProgress, StatusSnapshot } from '../../src/shared/status';
 
 // Discovery stays on loopback (nothing answers there: Roon keeps searching).
@@ -37,24 +38,7 @@ async function api(method: string, route: string, options: { body?: unknown; tok
   return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
 }
 
-async function waitForStatus(predicate: (s: StatusSnapshot) => boolean, timeoutMs = 10_000): Promise<StatusSnapshot> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = headless.encore.status();
-    if (predicate(s)) return s;
-    if (Date.now() > until) throw new Error(`status never matched: ${JSON.stringify(s.services.map((x) => [x.id, x.state]))}`);
-    await new Promise<void>((resolve) => {
-      const sub = headless.encore.onStatus(() => {
-        sub.dispose();
-        resolve();
-      });
-      setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, 200).unref();
-    });
-  }
-}
+const waitForStatus = (predicate: (s: StatusSnapshot) => boolean) => waitForEncoreStatus(headless.encore, predicate);
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-http-'));

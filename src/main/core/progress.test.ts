@@ -44,7 +44,7 @@ async function runningSupervisor() {
   /** Reports, then lets the queued change notification (a microtask) run. */
   const report = async (r: Parameters<NonNullable<FakeService['host']>['report']>[0]) => {
     roon.host!.report(r);
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
   };
   return { clock, supervisor, report, counts: () => ({ snapshots, progress }) };
 }
