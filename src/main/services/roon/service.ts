@@ -13,9 +13,9 @@ import type { Config } from '../../../shared/config';
 import type { ZoneNowPlaying } from '../../../shared/status';
 import { PAIRING_SERVICE, PING_SERVICE, RoonConnection, STATUS_SERVICE } from './connection';
 import type { MooMessage } from './moo';
-import { PlayDetector, type PlayDetectorOptions } from './play-detector';
+import { PlayDetector } from './play-detector';
 import { SoodDiscovery } from './sood';
-import { RoonZonesChangedSchema, RoonZonesSubscribedSchema, type RoonZone, type RoonZonesChanged } from './types';
+import { RoonZonesChangedSchema, RoonZonesSubscribedSchema } from './types';
 
 export const REGISTRY_SERVICE = 'com.roonlabs.registry:1';
 export const TRANSPORT_SERVICE = 'com.roonlabs.transport:2';
@@ -39,16 +39,6 @@ export const DEFAULT_EXTENSION: ExtensionInfo = {
   email: 'dev@encore.invalid',
 };
 
-/** What the service needs of the detector; PlayDetector by default. */
-export interface RoonPlayDetector {
-  zonesSubscribed(zones: readonly RoonZone[]): void;
-  zonesChanged(body: RoonZonesChanged): void;
-  connectionLost(): void;
-  suspend(): void;
-  nowPlaying(): ZoneNowPlaying[];
-  dispose(): void;
-}
-
 export interface RoonServiceOptions {
   /** A getter is read at every start, so saved settings apply on the next restart. */
   config: Config['roon'] | (() => Config['roon']);
@@ -58,7 +48,6 @@ export interface RoonServiceOptions {
   secrets: SecretStore;
   /** Where detected plays go (PlayStore). */
   plays: { ingest(plays: NewPlay[]): unknown };
-  createDetector?: (options: PlayDetectorOptions) => RoonPlayDetector;
   extension?: Partial<ExtensionInfo>;
   /** WebSocket ping period (10 s). */
   keepaliveMs?: number;
@@ -89,7 +78,7 @@ export class RoonService implements Service {
   readonly id = 'roon' as const;
   readonly label = 'Roon';
   private readonly log: Logger;
-  private readonly detector: RoonPlayDetector;
+  private readonly detector: PlayDetector;
   private readonly extension: ExtensionInfo;
   private session: DisposableStore | null = null;
   private connection: RoonConnection | null = null;
@@ -102,8 +91,7 @@ export class RoonService implements Service {
   constructor(private readonly options: RoonServiceOptions) {
     this.log = options.logger.scope('roon');
     this.extension = { ...DEFAULT_EXTENSION, ...options.extension };
-    const createDetector = options.createDetector ?? ((o: PlayDetectorOptions) => new PlayDetector(o));
-    this.detector = createDetector({ clock: options.clock, logger: this.log, onPlay: (play) => this.store(play) });
+    this.detector = new PlayDetector({ clock: options.clock, logger: this.log, onPlay: (play) => this.store(play) });
   }
 
   notConfigured(): string | null {
