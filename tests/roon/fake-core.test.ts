@@ -79,7 +79,7 @@ describe('FakeRoonCore', () => {
     const bodies = updates.map((u) => RoonZonesChangedSchema.parse(u.body));
     const loading = bodies.findIndex((b) => b.zones_changed?.[0]?.state === 'loading');
     expect(loading).toBeGreaterThanOrEqual(0);
-    expect(bodies[loading]!.zones_changed![0]!.now_playing?.three_line.line1).toBe('B');
+    expect(bodies[loading]!.zones_changed![0]!.now_playing?.three_line?.line1).toBe('B');
     const after = bodies[loading + 1]!;
     expect(after.zones_changed?.[0]).toMatchObject({ state: 'playing', now_playing: { three_line: { line1: 'B' } } });
     expect(after.zones_seek_changed).toEqual([{ zone_id: 'z2', seek_position: 3, queue_time_remaining: 0 }]);
