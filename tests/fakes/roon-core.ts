@@ -368,6 +368,7 @@ export class FakeRoonCore {
         } else onLater?.(message);
       });
       this.send(link, 'REQUEST', name, id, body, headers);
+      this.events.emit('request-to-extension', { name, headers: headers ?? {} });
     });
   }
 
@@ -681,14 +682,14 @@ export class FakeRoonCore {
    */
   async tick(seconds = 1): Promise<void> {
     for (let i = 0; i < seconds; i++) {
-      this.tickOnce();
+      this.tickOnce(true);
       await this.flush();
     }
   }
 
   /** One simulated second: the clock (when manual), the zones, one Changed. */
-  private tickOnce(): void {
-    if (this.clock instanceof ManualClock) this.clock.advance(1000);
+  private tickOnce(moveClock: boolean): void {
+    if (moveClock && this.clock instanceof ManualClock) this.clock.advance(1000);
     const changed: unknown[] = [];
     const seeks: unknown[] = [];
     for (const zone of this.zones.values()) {
@@ -721,7 +722,7 @@ export class FakeRoonCore {
   playInRealTime(): Disposable {
     // No round trip per second here: a real Core sends its updates and only
     // its regular quiet pings, and nothing waits on the extension.
-    return this.timers.add(this.clock.setInterval(() => this.tickOnce(), 1000));
+    return this.timers.add(this.clock.setInterval(() => this.tickOnce(false), 1000));
   }
 
   // --- faults --------------------------------------------------------------
