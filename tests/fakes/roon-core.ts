@@ -4,19 +4,18 @@
 // Where RoonLabs' official client depends on a detail it follows a real Core:
 // Registered lists the services the extension asked for, its MOO pings carry
 // `Logging: quiet`, and startSoodResponder() answers discovery on the real port
-// and group (inside a network namespace a test made; see tests/roon/netns.ts).
+// and group (inside a network namespace a test made; see tests/roon/sood-netns.test.ts).
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
-import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { ManualClock, systemClock, type Clock } from '../../src/main/core/clock';
 import { DisposableStore, type Disposable } from '../../src/main/core/disposable';
 import { parseMoo, serializeMoo, splitRequestName, type MooMessage, type MooVerb } from '../../src/main/services/roon/moo';
-import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood } from '../../src/main/services/roon/sood';
+import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood, inLoopbackOnlyNamespace } from '../../src/main/services/roon/sood';
 
 export interface FakeTrack {
   title: string;
@@ -98,11 +97,6 @@ function isCoreQuery(msg: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-/** True inside a network namespace holding only loopback: nothing sent can leave the machine. */
-export function onlyLoopbackInterfaces(): boolean {
-  return Object.entries(os.networkInterfaces()).every(([name, infos]) => name === 'lo' && (infos ?? []).every((i) => i.internal));
 }
 
 const SubscriptionBody = z.object({ subscription_key: z.union([z.number(), z.string()]) });
@@ -275,7 +269,7 @@ export class FakeRoonCore {
   async startSoodResponder(options: { port?: number; group?: string } = {}): Promise<void> {
     const port = options.port ?? 9003;
     const group = options.group ?? '239.255.90.90';
-    if (!onlyLoopbackInterfaces()) throw new Error('startSoodResponder runs only in a network namespace with nothing but loopback');
+    if (!inLoopbackOnlyNamespace()) throw new Error('startSoodResponder runs only in a network namespace with nothing but loopback');
     const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
     this.sood = socket;
     socket.on('error', () => {});
