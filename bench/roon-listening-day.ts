@@ -11,7 +11,9 @@
 // first second after each interruption, so tracks within a few seconds of the
 // threshold are reported as "borderline" and left out of the comparison; the
 // track plans steer clear of the threshold so that only interruptions can put
-// a track there.
+// a track there. As the detector's rules say, the same unfinished track
+// started again through `loading` (the same item queued twice and skipped
+// to) is one listen with its first start, not two.
 //
 // Run: npx tsx bench/roon-listening-day.ts [seed]
 import { ManualClock } from '../src/main/core/clock';
@@ -270,6 +272,8 @@ class SimZone {
 
   private lastFinished: Instance | null = null;
   private hiddenRestart = false;
+  /** The same unfinished item again, through loading, in sight: the listen goes on. */
+  private sameListen = false;
 
   private next(wall: number, fromStop: boolean): void {
     if (this.instance) finish(this.instance, wall);
@@ -296,6 +300,8 @@ class SimZone {
     }
     const ended = this.seek >= (previous?.duration ?? Infinity);
     this.hiddenRestart = blindNow && !ended && previous === track && this.lastFinished !== null;
+    // The detector's end margin: within 5 s of the end counts as finished.
+    this.sameListen = !blindNow && !fromStop && previous === track && this.seek < track.duration - 5 && this.lastFinished !== null;
     this.track = track;
     this.seek = 0;
     if (!fromStop && ended && previous === track && chance(0.5)) {
@@ -329,10 +335,15 @@ class SimZone {
       // The plan counts from this start; the listen goes on being the old one.
       last.actions = actions.map((a) => ({ ...a, at: a.at + last.played }));
       this.instance = last;
+    } else if (this.sameListen && last && finished.includes(last)) {
+      finished.splice(finished.indexOf(last), 1);
+      last.actions = actions.map((a) => ({ ...a, at: a.at + last.played }));
+      this.instance = last;
     } else {
       this.instance = { zoneId: this.id, track, start: wall, seenStart: null, played: 0, seen: 0, actions, hiddenRestarts: 0, hiddenSeekBack: false, end: 0 };
     }
     this.hiddenRestart = false;
+    this.sameListen = false;
   }
 
   private radioPlan(track: SimTrack): Action[] {
