@@ -99,6 +99,7 @@ function isCoreQuery(msg: Buffer): boolean {
   }
 }
 
+const TransferBody = z.object({ from_zone_or_output_id: z.string(), to_zone_or_output_id: z.string() });
 const SubscriptionBody = z.object({ subscription_key: z.union([z.number(), z.string()]) });
 const StatusBody = z.object({ message: z.string(), is_error: z.boolean() });
 
@@ -436,6 +437,15 @@ export class FakeRoonCore {
         return;
       }
       if (method === 'get_zones') return this.send(link, 'COMPLETE', 'Success', id, { zones: this.zoneList() });
+      if (method === 'transfer_zone') {
+        const parsed = TransferBody.safeParse(message.body);
+        const from = parsed.success ? this.zones.get(parsed.data.from_zone_or_output_id) : undefined;
+        const to = parsed.success ? this.zones.get(parsed.data.to_zone_or_output_id) : undefined;
+        if (!from || !to || from === to) return invalid('unknown or identical zones');
+        this.send(link, 'COMPLETE', 'Success', id);
+        this.transfer(from.id, to.id);
+        return;
+      }
     }
     invalid(`unknown request ${message.name}`);
   }
@@ -654,6 +664,31 @@ export class FakeRoonCore {
     const zone = this.zone(zoneId);
     zone.seek = seconds;
     this.sendZonesChanged({ zones_seek_changed: [this.seekEntry(zone)] });
+  }
+
+  /**
+   * Roon's Transfer Zone: the queue and the play head move to another zone.
+   * The source stops with nothing loaded and the destination shows the same
+   * track through `loading`, then plays on from the same position.
+   * `destinationFirst` announces the destination before the source stops.
+   */
+  transfer(fromZoneId: string, toZoneId: string, options: { destinationFirst?: boolean } = {}): void {
+    const from = this.zone(fromZoneId);
+    const to = this.zone(toZoneId);
+    to.track = from.track;
+    to.seek = from.seek;
+    to.queue = from.queue;
+    const playing = from.state === 'playing';
+    to.state = 'loading';
+    from.track = null;
+    from.seek = 0;
+    from.queue = [];
+    from.state = 'stopped';
+    const source = this.zoneJson(from);
+    const loading = this.zoneJson(to);
+    this.sendZonesChanged({ zones_changed: options.destinationFirst ? [loading, source] : [source, loading] });
+    to.state = playing ? 'playing' : 'paused';
+    this.sendZonesChanged({ zones_changed: [this.zoneJson(to)], zones_seek_changed: [this.seekEntry(to)] });
   }
 
   /** Groups outputs into one zone (one play, several outputs). */

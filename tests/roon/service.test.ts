@@ -306,3 +306,22 @@ describe('RoonService: one zone it cannot read', () => {
     expect(h.service.nowPlaying().map((z) => [z.zoneId, z.seekSeconds])).toEqual([['z1', 1]]);
   });
 });
+
+describe('RoonService: Transfer Zone', () => {
+  for (const destinationFirst of [false, true]) {
+    it(`stores one play when the track moves to another zone mid-way (${destinationFirst ? 'destination' : 'source'} announced first)`, async () => {
+      // Long enough that either room alone would qualify: one play is right, two are possible.
+      const SUITE: FakeTrack = { title: 'Suite', artist: 'Duke Ellington', album: 'Such Sweet Thunder', length: 700 };
+      h = await withToken({ core: { zones: [{ id: 'z1', name: 'Den', track: SUITE }, { id: 'z2', name: 'Kitchen' }] } });
+      await h.service.start(new AbortController().signal, h.host);
+      const startedAt = h.clock.now();
+      await h.core.tick(250);
+      h.core.transfer('z1', 'z2', { destinationFirst });
+      await h.core.tick(300);
+      expect(h.sink.plays).toHaveLength(1);
+      expect(h.sink.plays[0]).toMatchObject({ title: 'Suite', zone: 'Den' });
+      expect(Math.abs(h.sink.plays[0]!.startedAt - startedAt)).toBeLessThanOrEqual(1_000);
+      expect(h.service.nowPlaying().find((z) => z.zoneId === 'z1')).toMatchObject({ state: 'stopped', title: null });
+    });
+  }
+});

@@ -892,10 +892,10 @@ describe('PlayDetector: a length that arrives late', () => {
 });
 
 describe('PlayDetector: Transfer Zone', () => {
-  /** Kitchen plays Teardrop; the Study is known and idle. */
-  function twoRooms(): { rig: Rig; start: number } {
+  /** Kitchen plays a track (Teardrop unless told); the Study is known and idle. */
+  function twoRooms(track: TrackDef = TEARDROP): { rig: Rig; start: number } {
     const rig = new Rig();
-    rig.set('kitchen', { name: 'Kitchen', state: 'playing', track: TEARDROP, seek: 0 });
+    rig.set('kitchen', { name: 'Kitchen', state: 'playing', track, seek: 0 });
     rig.set('study', { name: 'Study', state: 'stopped', track: null });
     rig.subscribe();
     return { rig, start: rig.clock.now() };
@@ -915,38 +915,44 @@ describe('PlayDetector: Transfer Zone', () => {
     expect(rig.plays[0]!.secondsListened).toBe(150);
   });
 
+  // A long mix, so that either side alone would qualify: two plays are possible, one is right.
   it('counts one play when the Core shows the destination before it stops the source', () => {
-    const { rig, start } = twoRooms();
+    const { rig, start } = twoRooms(LONG_MIX);
     rig.playTo('kitchen', 100);
     rig.clock.advance(1000);
-    rig.change('study', { state: 'playing', track: TEARDROP, seek: 101 });
+    rig.change('study', { state: 'playing', track: LONG_MIX, seek: 101 });
     rig.clock.advance(1000);
     rig.change('kitchen', { state: 'stopped' });
-    rig.playTo('study', 300);
+    // 100 s there and 140 s here make the 4 minutes: it counts now, not 4 minutes after the move.
+    rig.playTo('study', 243);
     expect(rig.plays.map((p) => [p.zone, p.startedAt])).toEqual([['Study', start]]);
+    rig.playTo('study', 700);
+    expect(rig.plays).toHaveLength(1);
   });
 
   it('counts one play when both zones change in one message, in either order', () => {
     for (const order of ['destination first', 'source first'] as const) {
-      const { rig, start } = twoRooms();
+      const { rig, start } = twoRooms(LONG_MIX);
       rig.playTo('kitchen', 80);
       rig.clock.advance(1000);
       const source = rig.set('kitchen', { state: 'stopped', track: null });
-      const destination = rig.set('study', { state: 'playing', track: TEARDROP, seek: 81 });
+      const destination = rig.set('study', { state: 'playing', track: LONG_MIX, seek: 81 });
       rig.detector.zonesChanged({ zones_changed: order === 'source first' ? [source, destination] : [destination, source] });
-      rig.playTo('study', 300);
+      rig.playTo('study', 244);
       expect(rig.plays.map((p) => [p.zone, p.startedAt]), order).toEqual([['Study', start]]);
+      rig.playTo('study', 700);
+      expect(rig.plays, order).toHaveLength(1);
     }
   });
 
   it('does not count a play again when it moves after it qualified', () => {
-    const { rig } = twoRooms();
-    rig.playTo('kitchen', 200);
+    const { rig } = twoRooms(LONG_MIX);
+    rig.playTo('kitchen', 300);
     expect(rig.plays).toHaveLength(1);
     rig.clock.advance(1000);
     rig.change('kitchen', { state: 'stopped', track: null });
-    rig.change('study', { state: 'playing', track: TEARDROP, seek: 201 });
-    rig.playTo('study', 300);
+    rig.change('study', { state: 'playing', track: LONG_MIX, seek: 301 });
+    rig.playTo('study', 900);
     expect(rig.plays.map((p) => p.zone)).toEqual(['Kitchen']);
   });
 
