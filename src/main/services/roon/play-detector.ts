@@ -309,7 +309,8 @@ export class PlayDetector {
         return;
       }
     }
-    this.released = this.released.filter((r) => r.play !== play);
+    const mono = this.clock.monotonic();
+    this.released = this.released.filter((r) => r.play !== play && mono - r.releasedMono <= HANDOFF_MS);
     this.released.push(released);
     this.log.debug(`zone ${t.name} let go of ${describe(play.track)}`);
   }

@@ -259,6 +259,11 @@ export class RoonService implements Service {
     }
   }
 
+  /** Changes whenever the status detail about the zones would. */
+  private zonesSignature(): string {
+    return `${[...this.zoneIds].join('\n')}|${[...this.unreadableZones.keys()].join('\n')}|${this.skippedCount}`;
+  }
+
   /** What the status says about zones being skipped, empty when none are. */
   private skippedLabel(): string {
     const zones = [...this.unreadableZones.values()];
@@ -298,7 +303,7 @@ export class RoonService implements Service {
       return;
     }
     const body = parsed.changed;
-    const before = `${[...this.zoneIds].join('\n')}|${[...this.unreadableZones.keys()].join('\n')}|${this.skippedCount}`;
+    const before = this.zonesSignature();
     for (const id of body.zones_removed ?? []) {
       this.zoneIds.delete(id);
       this.unreadableZones.delete(id);
@@ -312,9 +317,8 @@ export class RoonService implements Service {
     // The position of a zone whose state cannot be read says nothing about listening.
     if (body.zones_seek_changed && this.unreadableZones.size > 0) body.zones_seek_changed = body.zones_seek_changed.filter((c) => !this.unreadableZones.has(c.zone_id));
     this.detector.zonesChanged(body);
-    const after = `${[...this.zoneIds].join('\n')}|${[...this.unreadableZones.keys()].join('\n')}|${this.skippedCount}`;
     if (!this.host) return;
-    if (after !== before) this.publish(this.host, connection);
+    if (this.zonesSignature() !== before) this.publish(this.host, connection);
     else this.host.report({ success: true, nowPlaying: this.detector.nowPlaying() });
   }
 
