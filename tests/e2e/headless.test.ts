@@ -12,9 +12,9 @@ import { startHeadless, type Headless } from '../../src/main/headless/host';
 import type { ServiceId } from '../../src/shared/status';
 import { FakeLastfmServer, generateHistory } from '../fakes/lastfm-server';
 import { FakeRoonCore } from '../fakes/roon-core';
+import { SkippableClock } from '../fakes/skippable-clock';
 import { chromiumMissingReason, launchChromium, openWindow, screenshot } from './support/browser';
 import { buildRenderer } from './support/build-renderer';
-import { FastForwardClock } from './support/fast-forward-clock';
 
 const missing = chromiumMissingReason();
 if (missing) console.warn(`[e2e] headless host tests skipped: ${missing}`);
@@ -27,9 +27,10 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
   let rendererDir: string;
   let dataDir: string;
   let core: FakeRoonCore;
+  /** The host's clock: real time, moved on by the Roon test instead of waiting out a track. */
+  const clock = new SkippableClock();
   let lastfm: FakeLastfmServer;
   let host: Headless;
-  const clock = new FastForwardClock();
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -134,14 +135,13 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
 
   it('records a track played on the Roon Core, with the Roon badge', async (ctx) => {
     if (!has('roon')) ctx.skip(true, 'the host does not run the Roon tracker yet (src/main/services/index.ts)');
-    // A 31 s track counts after half of it is heard. The fake Core plays it
-    // out second by second, as a real Core reports progress, and the host's
-    // clock moves a second with each, so nothing waits those seconds.
+    // A 31 s track counts after half of it is heard: the fake Core reports
+    // progress second by second, as a real Core does, and the host's clock
+    // moves one second with each report instead of waiting for it.
     core.play('z1', { title: 'Blue in Green (e2e)', artist: 'Miles Davis', album: 'Kind of Blue', length: 31 });
-    await core.flush();
-    for (let second = 0; second < 20; second++) {
+    for (let second = 0; second < 17; second++) {
       clock.skip(1_000);
-      await core.tick(1); // resolves once the host has read this second
+      await core.tick(1);
     }
     const row = page.locator('[data-testid=play-row]', { hasText: 'Blue in Green (e2e)' });
     await row.waitFor({ timeout: 15_000 });

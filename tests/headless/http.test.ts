@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,23 +9,18 @@ import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import { Emitter } from '../../src/main/core/disposable';
-import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 import type { NowPlayingProgress, StatusSnapshot } from '../../src/shared/status';
+import { FakeRoonCore } from '../fakes/roon-core';
+import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 
 // Discovery stays on loopback (nothing answers there: Roon keeps searching).
 const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
 
-/** A loopback port nothing listens on: Roon's connect is refused at once, so a restore never waits for a discovery timeout. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let headless: Headless;
 let dataDir: string;
+// A Core that discovery finds at once: a restore then waits for no search
+// timeout (8 s with nothing answering), only for the services themselves.
+let core: FakeRoonCore;
 
 async function api(method: string, route: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...options.headers };
@@ -42,13 +36,16 @@ const waitForStatus = (predicate: (s: StatusSnapshot) => boolean) => waitForEnco
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-http-'));
-  const roon = { host: '127.0.0.1', port: await closedPort(), discovery: LOOPBACK_DISCOVERY };
-  headless = await startHeadless({ dataDir, config: parseConfig({ roon }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
+  core = await new FakeRoonCore({ autoAuthorise: true }).start();
+  const soodPort = await core.startSood();
+  const discovery = { ...LOOPBACK_DISCOVERY, port: soodPort };
+  headless = await startHeadless({ dataDir, config: parseConfig({ roon: { discovery } }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
   await waitForStatus((s) => s.services.find((x) => x.id === 'database')?.state === 'running');
 });
 
 afterAll(async () => {
   await headless?.close();
+  await core?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
