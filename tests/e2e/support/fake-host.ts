@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { API, type ApiName, type FieldError, type Settings } from '../../../src/shared/api';
 import type { PlaysPerDay, PlayView } from '../../../src/shared/plays';
-import type { RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
+import type { NowPlayingProgress, RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -118,6 +118,8 @@ export interface FakeHost {
   waitForCall(name: ApiName, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Changes the snapshot and pushes it to every open event stream. */
   update(change: (s: StatusSnapshot) => void): void;
+  /** Sends seek positions as the `progress` event, without a new snapshot. */
+  progress(progress: NowPlayingProgress): void;
   close(): Promise<void>;
 }
 
@@ -265,6 +267,9 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     state,
     waitForCall,
     update,
+    progress: (progress) => {
+      for (const res of streams) res.write(`event: progress\ndata: ${JSON.stringify(progress)}\n\n`);
+    },
     close: () =>
       new Promise<void>((ok) => {
         for (const res of streams) res.end();
