@@ -79,8 +79,4 @@ export class StateStore {
       .prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
       .run(key, JSON.stringify(value), this.now());
   }
-
-  deleteValue(key: string): void {
-    this.database.raw.prepare('DELETE FROM app_state WHERE key = ?').run(key);
-  }
 }
