@@ -26,7 +26,8 @@ export const JobConfigSchema = z
 export type JobConfig = z.infer<typeof JobConfigSchema>;
 
 export const DEFAULT_JOBS: Record<string, z.input<typeof JobConfigSchema>> = {
-  'lastfm-sync': { schedule: '*/15 * * * *' },
+  // Hourly, off the hour: each run re-reads 14 days of scrobbles (a few pages).
+  'lastfm-sync': { schedule: '7 * * * *' },
   'db-backup': { schedule: '0 3 * * *' },
   'db-maintenance': { schedule: '30 3 * * 0' },
   'daily-export': { schedule: '55 23 * * *' },
