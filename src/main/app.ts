@@ -265,6 +265,10 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     getLogTail: ({ lines }) => ({ lines: ports.logFile ? tail(ports.logFile, lines) : [], file: ports.logFile ?? null }),
+    getLastfmRejected: ({ limit }) => {
+      requireOpen();
+      return services.lastfm ? services.lastfm.rejectedEntries(limit) : { total: 0, byReason: {}, entries: [] };
+    },
   };
 
   return {

@@ -176,6 +176,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     cancelImport: () => ({ ok: true }),
     runJob: () => ({ ok: true }),
     getLogTail: () => ({ lines: state.logLines, file: '/tmp/encore/logs/encore.log' }),
+    getLastfmRejected: () => ({ total: 0, byReason: {}, entries: [] }),
   };
 
   const routes = (Object.keys(API) as ApiName[]).map((name) => {

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { EncoreDatabase } from '../../db/database';
 import type { LastfmRejectedEntry, LastfmRejectedList, LastfmRejectReason, RejectCounts } from '../../../shared/status';
+import { describeRejected } from '../../../shared/lastfm-rejects';
 import type { RejectedEntry } from './client';
 
 export type RejectOrigin = LastfmRejectedEntry['origin'];
@@ -19,26 +20,8 @@ export function countByReason(entries: readonly { reason: LastfmRejectReason }[]
   return into;
 }
 
-const REASON_TEXT: Record<LastfmRejectReason, string> = {
-  'no-date': 'no date',
-  'bad-date': 'unreadable date',
-  'date-before-2000': 'dated before 2000',
-  'date-in-future': 'dated in the future',
-  'empty-artist': 'empty artist',
-  'empty-title': 'empty name',
-  'name-too-long': 'name too long',
-  malformed: 'not a track',
-};
-
 /** "3 entries skipped (2 no date, 1 empty artist)" */
-export function describeCounts(counts: RejectCounts): string {
-  const parts = Object.entries(counts)
-    .filter(([, n]) => n && n > 0)
-    .sort((a, b) => b[1]! - a[1]!)
-    .map(([reason, n]) => `${n} ${REASON_TEXT[reason as LastfmRejectReason] ?? reason}`);
-  const total = Object.values(counts).reduce((a, n) => a + (n ?? 0), 0);
-  return `${total} ${total === 1 ? 'entry' : 'entries'} skipped (${parts.join(', ')})`;
-}
+export const describeCounts = describeRejected;
 
 export class RejectedStore {
   constructor(
