@@ -71,6 +71,8 @@ function keyMovement(key: string): string {
 }
 
 const isWorkKey = (key: string) => key.indexOf(MOVEMENT_SEPARATOR) >= 0;
+/** Matches no title part (a normalised title never holds it). */
+const NO_TITLE = '\u0003';
 
 /**
  * Two keys of one classical listen: the same movement, and the same work
@@ -152,6 +154,8 @@ interface Statements {
   merge: Record<PlaySource, BetterSqlite3Statement>;
   window: BetterSqlite3Statement;
   candidates: BetterSqlite3Statement;
+  classicalCandidates: BetterSqlite3Statement;
+  anyWorkTrack: BetterSqlite3Statement;
 }
 type BetterSqlite3Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
@@ -355,6 +359,8 @@ export class PlayStore {
   private statements: Statements | null = null;
   private resolver: TrackResolver | null = null;
   private handle: SqliteHandle | null = null;
+  /** Whether any stored track has a classical (work: movement) key: only then do other keys need a second look. */
+  private workTracks = false;
 
   constructor(
     private readonly database: EncoreDatabase,
@@ -396,12 +402,27 @@ export class PlayStore {
       // Every play in a batch's window; the LIMIT detects a window too full to preload.
       window: raw.prepare(`SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at BETWEEN ? AND ? LIMIT ?`).raw(),
       // One play's candidates, when the batch's window was too full: the
-      // plays of its own few minutes (a listener's plays, some dozens at
-      // most), whatever their key: the batch tells which are the same listen
-      // (the same key, the same track, or one classical listen).
-      candidates: raw.prepare(`SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at BETWEEN ? AND ?`).raw(),
+      // plays of its own few minutes (a listener's plays, some dozens at most).
+      candidates: raw
+        .prepare(
+          `SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id
+           WHERE p.started_at BETWEEN ? AND ? AND (t.match_key = ? OR p.track_id = ?)`,
+        )
+        .raw(),
+      // …and those of them that may be the same classical listen under
+      // another key (a work title; a plain title equal to this movement).
+      // Asked only once the library holds classical titles at all.
+      classicalCandidates: raw
+        .prepare(
+          `SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id
+           WHERE p.started_at BETWEEN ? AND ? AND (instr(t.match_key, char(2)) > 0 OR substr(t.match_key, instr(t.match_key, char(1)) + 1) = ?)`,
+        )
+        .raw(),
+      anyWorkTrack: raw.prepare('SELECT EXISTS (SELECT 1 FROM tracks WHERE instr(match_key, char(2)) > 0)').pluck(),
     };
     this.resolver = new TrackResolver(this.statements);
+    // Once per database; the batches keep it up to date (tracks are only ever added).
+    this.workTracks = (this.statements.anyWorkTrack.get() as number) === 1;
     return this.statements;
   }
 
@@ -430,7 +451,17 @@ export class PlayStore {
     };
 
     const perPlay: CandidateFinder = {
-      near: (_key, _trackId, startedAt) => (st.candidates.all(startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS) as CandidateRow[]).map(candidate),
+      near: (key, trackId, startedAt) => {
+        const from = startedAt - MAX_TOLERANCE_MS;
+        const to = startedAt + MAX_TOLERANCE_MS;
+        const rows = st.candidates.all(from, to, key, trackId) as CandidateRow[];
+        const work = isWorkKey(key);
+        if (work || this.workTracks) {
+          const seen = new Set(rows.map((r) => r[0]));
+          for (const row of st.classicalCandidates.all(from, to, work ? keyMovement(key) : NO_TITLE) as CandidateRow[]) if (!seen.has(row[0])) rows.push(row);
+        }
+        return rows.map(candidate);
+      },
       // The query sees the batch's own writes.
       added: () => undefined,
     };
@@ -465,6 +496,7 @@ export class PlayStore {
         const startedAt = Math.round(play.startedAt);
         const { trackId, key, trackKey } = resolver.resolve(play);
         resolver.learnLength(trackId, play.lengthSeconds);
+        if (!this.workTracks && isWorkKey(trackKey)) this.workTracks = true;
 
         // One look at the plays around this start answers both questions:
         // did this source already record exactly this listen (a no-op), and did
@@ -478,7 +510,7 @@ export class PlayStore {
         for (const c of finder.near(key, trackId, startedAt)) {
           const distance = Math.abs(c.startedAt - startedAt);
           if (distance > MAX_TOLERANCE_MS) continue;
-          // Another listen altogether (the per-play query returns every play of those minutes).
+          // Another listen altogether (a classical candidate of another work or movement).
           if (c.matchKey !== key && c.trackId !== trackId && !classicalMatch(c.matchKey, key)) continue;
           const sourceStartedAt = c[play.source];
           if (sourceStartedAt === startedAt) {
