@@ -7,6 +7,7 @@
 // restart the import resumes at the first page it had not stored, and never
 // counts a page twice. A failed request or write (disk full, the database
 // locked) is retried by itself with backoff, from where it stopped.
+import { setMaxListeners } from 'node:events';
 import { backoffDelay } from '../../core/backoff';
 import type { Clock } from '../../core/clock';
 import { delay } from '../../core/clock';
@@ -269,6 +270,8 @@ export class LastfmImport {
     // Pages fetched ahead are dropped (and their requests aborted) when this attempt fails.
     const controller = new AbortController();
     const signal = AbortSignal.any([outer, controller.signal]);
+    // Each page in flight listens on it (its fetch, its wait for a slot): more than Node's default of 10.
+    setMaxListeners(64, signal);
     const inFlight = new Map<number, Promise<RecentTracksPage>>();
     let nextToFetch = saved.nextPage;
     const fetchPage = (page: number) => {
