@@ -54,6 +54,8 @@ export interface LastfmImportOptions {
   logger: Logger;
   /** The shared limiter's rate (the client takes the slots): sizes how many pages are in flight. */
   ratePerSecond: () => number;
+  /** How long the shared limiter still holds every request after error 29. */
+  blockedForMs: () => number;
   /** Keeps a page's skipped entries for the user to see; must not throw. */
   recordRejected(entries: readonly RejectedEntry[]): void;
   /** Every progress change worth showing. */
@@ -242,7 +244,7 @@ export class LastfmImport {
         // do; anything else is the database (full, locked, closed): retried
         // soon, since it usually comes back by itself.
         const fromLastfm = error instanceof LastfmError;
-        const wait = fromLastfm ? retryDelayMs(error, ++attempt, 0) : backoffDelay(++storeAttempt, STORE_RETRY_BACKOFF);
+        const wait = fromLastfm ? retryDelayMs(error, ++attempt, this.options.blockedForMs()) : backoffDelay(++storeAttempt, STORE_RETRY_BACKOFF);
         const what = fromLastfm ? errorMessage(error) : `could not store the page (${errorMessage(error)})`;
         this.nextRetryAt = clock.now() + wait;
         this.log.warn(`import: ${what}; retry in ${Math.round(wait / 1000)} s`);

@@ -115,6 +115,7 @@ export class LastfmService implements Service {
       clock: this.clock,
       logger: this.log.scope('lastfm-import'),
       ratePerSecond: () => this.options.config().importRatePerSecond,
+      blockedForMs: () => this.limiter.blockedForMs(),
       recordRejected: (entries) => this.recordRejected(entries, 'import'),
       onProgress: (progress, detail) => this.report(detail ? { import: progress, detail } : { import: progress }),
     });
