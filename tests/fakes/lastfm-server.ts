@@ -74,6 +74,8 @@ export interface FakeLastfmOptions {
   latencyMs?: number;
   /** Error 29 (HTTP 429) for any request above this many in the last second. */
   rateLimitPerSecond?: number | null;
+  /** The clock the rate limit counts seconds on (ms); performance.now by default. */
+  now?: () => number;
 }
 
 export interface GenerateOptions {
@@ -140,6 +142,7 @@ export class FakeLastfmServer extends EventEmitter {
   rateLimited = 0;
   private quirks: FakeQuirk[] = [];
   private readonly recent: number[] = [];
+  private readonly now: () => number;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Scrobbles, newest first (kept sorted by uts descending). */
   private history: FakeScrobble[] = [];
@@ -155,6 +158,7 @@ export class FakeLastfmServer extends EventEmitter {
     if (options.history) this.setHistory(options.history);
     this.latencyMs = options.latencyMs ?? 0;
     this.rateLimitPerSecond = options.rateLimitPerSecond ?? null;
+    this.now = options.now ?? (() => performance.now());
     this.server = http.createServer((req, res) => this.handle(req, res));
   }
 
@@ -278,7 +282,7 @@ export class FakeLastfmServer extends EventEmitter {
   /** Counts this request; true when more than the limit arrived in the last second. */
   private overRateLimit(): boolean {
     if (this.rateLimitPerSecond === null) return false;
-    const now = performance.now();
+    const now = this.now();
     while (this.recent.length && this.recent[0]! <= now - 1000) this.recent.shift();
     this.recent.push(now);
     return this.recent.length > this.rateLimitPerSecond;
