@@ -61,6 +61,32 @@ describe('full-history import', () => {
     expect(h.host.reports.some((r) => r.import?.state === 'running' && r.import.totalPages === 5)).toBe(true);
   });
 
+  it('asks for several pages at once and stores them strictly in page order', async () => {
+    h = await harness({ server: { history: HISTORY }, config: { pollSeconds: 0 } });
+    await h.service.start(go(), h.host);
+    // Every page takes a while, page 2 longest: 3, 4 and 5 wait for it.
+    h.server.inject({ type: 'slow', ms: 300 }, { when: (r) => r.page === 2 && r.from === null });
+    for (const page of [3, 4, 5]) h.server.inject({ type: 'slow', ms: 100 }, { when: (r) => r.page === page && r.from === null });
+    let peak = 0;
+    h.server.on('request', () => (peak = Math.max(peak, h!.server.openRequests)));
+    // Which page each write to the store came from (HISTORY is newest first, 200 a page).
+    const pageOf = new Map(HISTORY.map((s, i) => [s.uts * 1000, Math.floor(i / 200) + 1]));
+    const written: number[] = [];
+    const ingest = h.plays.ingest.bind(h.plays);
+    vi.spyOn(h.plays, 'ingest').mockImplementation((batch) => {
+      if (batch.length) written.push(pageOf.get(batch[0]!.startedAt)!);
+      return ingest(batch);
+    });
+    h.service.startImport();
+    await importState(h, 'done');
+    expect(peak).toBeGreaterThanOrEqual(3);
+    expect(written).toEqual([...written].sort((a, b) => a - b));
+    expect(new Set(written)).toEqual(new Set([1, 2, 3, 4, 5]));
+    // Page 2 was the slowest, yet nothing after it was counted before it.
+    expect(h.state.getValue<PersistedImport>(IMPORT_STATE_KEY)).toMatchObject({ state: 'done', nextPage: 6, plays: 1000 });
+    expect(h.plays.count()).toBe(1000);
+  });
+
   it('scrobbles arriving mid-import do not shift its pages; polling picks them up', async () => {
     h = await harness({ server: { history: HISTORY } });
     await h.service.start(go(), h.host);

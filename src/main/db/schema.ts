@@ -22,7 +22,7 @@ export interface TracksTable {
   title_norm: string;
   /** '' when the album is unknown, so the unique key works (NULLs never collide). */
   album_norm: string;
-  /** normalizeArtist(artist) + '\u0001' + normalizeName(title): the same listen across sources. */
+  /** matchKey(artist, title) in plays.ts: the same listen across sources. */
   match_key: string;
   length_s: number | null;
 }
