@@ -234,6 +234,30 @@ describe('the import on a failing database', () => {
     expect(h.server.requests.filter((r) => r.n > 1 && r.from === null && r.page <= 2)).toHaveLength(2);
   });
 
+  it('an import an older Encore left failed on a database error resumes by itself on the next start', async () => {
+    h = await harness({ server: { history: scrobbles(600, T0_UTS - 60, 300) }, config: { pollSeconds: 0 } });
+    h.state.setValue('lastfm.import', { version: 1, state: 'failed', user: 'alice', to: T0_UTS, nextPage: 2, totalPages: 3, plays: 200, startedAt: new Date(T0_UTS * 1000).toISOString(), error: 'Last.fm import stopped: database or disk is full' });
+    const done = importState(h, 'done');
+    await h.service.start(go(), h.host);
+    expect(await done).toMatchObject({ page: 3, plays: 600, error: null });
+  });
+
+  it('a failure only the user can fix (key revoked) is not resumed by itself', async () => {
+    // Two pages: page 2 is the only one in flight when the key is refused.
+    h = await harness({ server: { history: scrobbles(400, T0_UTS - 60, 300) }, config: { pollSeconds: 0 } });
+    await h.service.start(go(), h.host);
+    h.server.inject({ type: 'error', code: 10 }, { when: (r) => r.n > 1 && r.page === 2 && r.from === null });
+    h.service.startImport();
+    await importState(h, 'failed');
+    await h.service.stop();
+    const importRequests = () => h!.server.requests.filter((r) => r.from === null && r.to === T0_UTS).length;
+    const before = importRequests();
+    h.service = h.newService();
+    await h.service.start(go(), h.host);
+    expect(h.service.importProgress()).toMatchObject({ state: 'failed', error: expect.stringMatching(/check lastfm.apiKey/) });
+    expect(importRequests()).toBe(before);
+  });
+
   it('keeps its last outcome across restarts: a done import is in the status of the next start', async () => {
     h = await harness({ server: { history: scrobbles(300, T0_UTS - 60, 300) }, config: { pollSeconds: 0 } });
     await h.service.start(go(), h.host);

@@ -44,6 +44,8 @@ export interface PersistedImport {
   skipped?: RejectCounts;
   /** When it finished (done, failed, cancelled): the last outcome stays shown across restarts. */
   finishedAt?: string;
+  /** A failure only the user can fix (a revoked key): not resumed by itself. */
+  fatal?: boolean;
 }
 
 export interface LastfmImportOptions {
@@ -126,9 +128,15 @@ export class LastfmImport {
     };
   }
 
-  /** True when an import was interrupted (app quit, sleep, stop) and should go on. */
+  /**
+   * True when an import was interrupted (app quit, sleep, stop) and should go
+   * on. An import an older Encore marked failed on a database error counts
+   * too: such failures now retry by themselves.
+   */
   get interrupted(): boolean {
-    return !this.active && this.load()?.state === 'running';
+    if (this.active) return false;
+    const saved = this.load();
+    return saved?.state === 'running' || (saved?.state === 'failed' && !saved.fatal);
   }
 
   /**
@@ -141,7 +149,7 @@ export class LastfmImport {
     const saved = this.load();
     const resumable = saved && saved.state !== 'done' && saved.user === user;
     const next: PersistedImport = resumable
-      ? { ...saved, state: 'running', error: null }
+      ? { ...saved, state: 'running', error: null, fatal: false }
       : {
           version: 1,
           state: 'running',
@@ -163,7 +171,10 @@ export class LastfmImport {
 
   /** Continues an interrupted import (called when the tracker starts). */
   resume(client: LastfmClient, signal: AbortSignal): void {
-    if (this.interrupted) this.run(client, signal);
+    if (!this.interrupted) return;
+    const saved = this.load()!;
+    if (saved.state !== 'running') this.save({ ...saved, state: 'running', error: null });
+    this.run(client, signal);
   }
 
   /** Stops the loop; the import stays `running` in the database and resumes on the next start. */
@@ -236,7 +247,7 @@ export class LastfmImport {
         if (signal.aborted) throw error;
         if (isFatal(error)) {
           const saved = this.load();
-          if (saved) this.save({ ...saved, state: 'failed', error: errorMessage(error), finishedAt: new Date(clock.now()).toISOString() });
+          if (saved) this.save({ ...saved, state: 'failed', error: errorMessage(error), fatal: true, finishedAt: new Date(clock.now()).toISOString() });
           this.log.error(`import failed on page ${saved?.nextPage ?? '?'}: ${errorMessage(error)}`);
           return;
         }
