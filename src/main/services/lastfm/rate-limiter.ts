@@ -93,6 +93,19 @@ export class RateLimiter {
     return this.queue.length;
   }
 
+  /**
+   * The slot this grant fills. A timer that fires a little late (a busy
+   * event loop) still fills the slot it was due for, so lateness does not add
+   * up over a long run of slots; a grant later than a whole slot starts afresh.
+   */
+  private grantTime(): number {
+    const now = this.clock.monotonic();
+    const rate = this.perSecond();
+    if (!(rate > 0)) return now;
+    const due = this.lastGrant + 1000 / rate;
+    return now - due < 1000 / rate && due <= now ? due : now;
+  }
+
   private readyIn(): number {
     const rate = this.perSecond();
     const spacing = rate > 0 ? this.lastGrant + 1000 / rate - this.clock.monotonic() : 0;
@@ -112,7 +125,7 @@ export class RateLimiter {
     while (this.queue.length && this.readyIn() <= 0) {
       const waiter = this.queue.shift()!;
       waiter.signal.removeEventListener('abort', waiter.onAbort);
-      this.lastGrant = this.clock.monotonic();
+      this.lastGrant = this.grantTime();
       waiter.resolve();
     }
     this.reschedule();
