@@ -227,7 +227,7 @@ describe('the import on a failing database', () => {
       if ('detail' in r && r.detail) retries.push(r.detail);
       h.clock.advance(30_000);
     }
-    expect(retries[0]).toMatch(/could not store the page \(database or disk is full\); retrying in \d+ s/);
+    expect(retries[0]).toMatch(/could not store the page: the disk is full \(database or disk is full\); free some space and it goes on by itself; retrying in \d+ s/);
     expect(await done).toMatchObject({ state: 'done', page: 5, plays: 1000, error: null });
     expect(h.plays.count()).toBe(1000);
     // Resumed at page 3: pages 1 and 2 were not read again.

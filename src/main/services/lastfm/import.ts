@@ -256,7 +256,7 @@ export class LastfmImport {
         // soon, since it usually comes back by itself.
         const fromLastfm = error instanceof LastfmError;
         const wait = fromLastfm ? retryDelayMs(error, ++attempt, this.options.blockedForMs()) : backoffDelay(++storeAttempt, STORE_RETRY_BACKOFF);
-        const what = fromLastfm ? errorMessage(error) : `could not store the page (${errorMessage(error)})`;
+        const what = fromLastfm ? errorMessage(error) : `could not store the page: ${describeStoreFailure(error)}`;
         this.nextRetryAt = clock.now() + wait;
         this.log.warn(`import: ${what}; retry in ${Math.round(wait / 1000)} s`);
         this.saveError(`Last.fm import: ${what}; retrying by itself`);
@@ -358,4 +358,17 @@ export class LastfmImport {
     this.lastReport = now;
     this.options.onProgress(this.progress(), detail);
   }
+}
+
+/** What a failed write means for the user (the database layer's typed errors carry SQLite's code). */
+function describeStoreFailure(error: unknown): string {
+  let code: unknown;
+  for (let e: unknown = error, i = 0; e && i < 5 && code === undefined; i++) {
+    code = (e as { code?: unknown }).code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const detail = errorMessage(error);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the disk is full (${detail}); free some space and it goes on by itself`;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `the database is locked by another program (${detail})`;
+  return detail;
 }
