@@ -186,6 +186,12 @@ describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (s
     await page.locator('[data-testid=lastfm-rejected] summary').click();
     await page.getByRole('cell', { name: 'Old Import – Placeholder' }).waitFor();
     await page.getByRole('cell', { name: '3 times, by the poll' }).waitFor();
+    // An account with nothing scrobbled: done, and never "page 0 of 0".
+    host.update((s) => {
+      s.services.find((x) => x.id === 'lastfm')!.import = { state: 'done', page: 1, totalPages: null, plays: 0, etaSeconds: null, startedAt: seen, error: null, skipped: {} };
+    });
+    await page.locator('[data-testid=import-numbers]').getByText('There were no scrobbles to import.').waitFor();
+    expect(await page.locator('[data-testid=import-panel]').textContent()).not.toMatch(/of 0/);
   });
 
   it('is usable from the keyboard: tabs move with arrow keys', async () => {
