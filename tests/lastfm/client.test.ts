@@ -145,6 +145,15 @@ describe('LastfmClient errors', () => {
     server.clearQuirks();
   });
 
+  it('a now-playing entry without an artist is left out, not recorded as skipped', async () => {
+    server.setHistory(scrobbles(2, T0_UTS - 60, 60));
+    server.nowPlaying = { artist: '', title: 'Something' };
+    const page = await client().getRecentTracks({}, signal());
+    expect(page).toMatchObject({ nowPlaying: null, rejected: [] });
+    expect(page.scrobbles).toHaveLength(2);
+    server.nowPlaying = null;
+  });
+
   it('an entry that is not an object at all is skipped', async () => {
     server.setHistory(scrobbles(3, T0_UTS - 60, 60));
     server.quirk({ page: 1, index: 1, replace: null });

@@ -276,6 +276,7 @@ export class LastfmClient {
     let nowPlaying: NowPlayingTrack | null = null;
     for (const [i, entry] of tracks.entries()) {
       const checked = checkEntry(entry, i, maxUts);
+      if (checked === null) continue;
       if ('reason' in checked) rejected.push(checked);
       else if ('uts' in checked) scrobbles.push({ artist: checked.artist, title: checked.title, album: checked.album, startedAt: checked.uts * 1000, mbid: checked.mbid });
       else nowPlaying ??= checked;
@@ -320,10 +321,11 @@ function readUts(date: Record<string, unknown> | null): number | null {
 }
 
 /**
- * One entry of a page: a scrobble, the now-playing track, or a rejection
- * saying why. Never throws: whatever an entry holds, the page goes on.
+ * One entry of a page: a scrobble, the now-playing track, a rejection saying
+ * why, or null (a now-playing entry that cannot be shown). Never throws:
+ * whatever an entry holds, the page goes on.
  */
-export function checkEntry(entry: unknown, index: number, maxUts: number): CheckedScrobble | NowPlayingTrack | RejectedEntry {
+export function checkEntry(entry: unknown, index: number, maxUts: number): CheckedScrobble | NowPlayingTrack | RejectedEntry | null {
   const o = obj(entry);
   const rawArtist = o ? namedText(o.artist) : null;
   const rawTitle = o ? str(o.name) : null;
@@ -347,13 +349,14 @@ export function checkEntry(entry: unknown, index: number, maxUts: number): Check
   const artist = (rawArtist ?? '').trim();
   const title = (rawTitle ?? '').trim();
   const album = (rawAlbum ?? '').trim() || null;
+  const attr = obj(o['@attr']);
+  const playingNow = attr?.nowplaying === 'true' || attr?.nowplaying === true;
+  const named = artist && title && artist.length <= MAX_TEXT && title.length <= MAX_TEXT && (album?.length ?? 0) <= MAX_TEXT;
+  // Now playing is shown, never stored: one Encore cannot show is left out, not recorded.
+  if (playingNow) return named ? { artist, title, album } : null;
   if (!artist) return reject('empty-artist', 'has an empty artist');
   if (!title) return reject('empty-title', 'has an empty name');
-  if (artist.length > MAX_TEXT || title.length > MAX_TEXT || (album?.length ?? 0) > MAX_TEXT) {
-    return reject('name-too-long', `has a name over ${MAX_TEXT.toLocaleString('en')} characters`);
-  }
-  const attr = obj(o['@attr']);
-  if (attr?.nowplaying === 'true' || attr?.nowplaying === true) return { artist, title, album };
+  if (!named) return reject('name-too-long', `has a name over ${MAX_TEXT.toLocaleString('en')} characters`);
   if (o.date === undefined || o.date === null) return reject('no-date', 'has no date and is not playing now');
   if (uts === null) return reject('bad-date', `has a date Encore cannot read (${excerpt(o.date).slice(0, 60)})`);
   if (uts < MIN_UTS) return reject('date-before-2000', `is dated ${uts <= 0 ? '1970 (a placeholder)' : new Date(uts * 1000).toISOString().slice(0, 10)}, before 2000`);
