@@ -27,6 +27,7 @@ export class RejectedStore {
   constructor(
     private readonly database: EncoreDatabase,
     private readonly now: () => number,
+    private readonly maxRows = MAX_ROWS,
   ) {}
 
   /** Records a page's skipped entries; the same entry seen again is counted, not stored twice. */
@@ -37,14 +38,16 @@ export class RejectedStore {
     const bump = raw.prepare('UPDATE lastfm_rejected SET last_seen_at = ?, times_seen = times_seen + 1 WHERE fingerprint = ?');
     const insert = raw.prepare(
       `INSERT INTO lastfm_rejected (fingerprint, reason, detail, artist, title, album, uts, raw, origin, first_seen_at, last_seen_at)
-       SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM lastfm_rejected) < ?`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     raw.transaction(() => {
+      let rows = raw.prepare('SELECT count(*) FROM lastfm_rejected').pluck().get() as number;
       for (const e of entries) {
         // What the entry is, not where it sat on the page: the same entry on another page is the same row.
         const fingerprint = createHash('sha1').update(`${e.reason}\u0000${e.raw}`).digest('hex');
-        if (bump.run(now, fingerprint).changes === 0) {
-          insert.run(fingerprint, e.reason, e.detail, e.artist, e.title, e.album, e.uts, e.raw, origin, now, now, MAX_ROWS);
+        if (bump.run(now, fingerprint).changes === 0 && rows < this.maxRows) {
+          insert.run(fingerprint, e.reason, e.detail, e.artist, e.title, e.album, e.uts, e.raw, origin, now, now);
+          rows++;
         }
       }
     }).immediate();
