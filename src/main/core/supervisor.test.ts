@@ -178,8 +178,7 @@ describe('power events', () => {
       supervisor.handlePowerEvent({ type: 'resume', source: 'electron' }),
       supervisor.handlePowerEvent({ type: 'unlock-screen', source: 'electron' }),
     ]);
-    // A late, out-of-order suspend right after waking is ignored too.
-    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    // A late, out-of-order resume of the same wake starts nothing either.
     await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
     expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
     expect(journal.filter((j) => j.kind === 'suspend')).toHaveLength(1);
@@ -214,6 +213,133 @@ describe('power events', () => {
     clock.sleep(3_600_000);
     await clock.advanceAsync(1000, 1000);
     expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 3_600_000 }]);
+    await supervisor.settle();
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a suspend a second after a wake is honoured, and the resume after the next sleep restores', async () => {
+    const { supervisor, clock, journal, state, services } = setup();
+    await supervisor.restore('startup');
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'electron' });
+    clock.sleep(3_600_000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    clock.advance(1000);
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'electron' });
+    expect(state('roon')).toBe('paused');
+    expect(services.roon.running).toBe(0);
+    clock.sleep(8 * 3_600_000);
+    // The monotonic clock moved 1 s since the last wake: only the evidence counts.
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(state('roon')).toBe('running');
+    expect(journal.filter((j) => j.kind === 'suspend')).toHaveLength(2);
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(3);
+    supervisor.dispose();
+  });
+
+  it('a sleep without any suspend, a second after a wake, restores again on the clock jump', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    detector.start((e) => void supervisor.handlePowerEvent(e));
+    clock.sleep(3_600_000);
+    await clock.advanceAsync(1000, 1000);
+    await supervisor.settle();
+    clock.sleep(60_000);
+    await clock.advanceAsync(1000, 1000);
+    await supervisor.settle();
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.details)).toEqual([{ sleptMs: 3_600_000 }, { sleptMs: 60_000 }]);
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(3);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a resume delivered twice, or late, after a wake the clock jump already noticed, starts nothing', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    detector.start((e) => void supervisor.handlePowerEvent(e));
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    clock.sleep(3_600_000);
+    await clock.advanceAsync(1000, 1000);
+    await supervisor.settle();
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
+    await clock.advanceAsync(30_000, 1000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.source)).toEqual(['clock-jump']);
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a late suspend not followed by a sleep: the services come back by themselves within seconds', async () => {
+    const { supervisor, clock, journal, state } = setup();
+    await supervisor.restore('startup');
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    expect(state('roon')).toBe('paused');
+    await clock.advanceAsync(5000, 500);
+    expect(state('roon')).toBe('paused');
+    await clock.advanceAsync(1500, 500);
+    await supervisor.settle();
+    expect(state('roon')).toBe('running');
+    expect(supervisor.isSleeping).toBe(false);
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.source)).toEqual(['logind suspend, no sleep followed']);
+    // The resume of that non-sleep, if it still comes, is the same episode.
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    supervisor.dispose();
+  });
+
+  it('a suspend, a sleep and no resume at all: the wall clock says we slept', async () => {
+    const { supervisor, clock, journal, state } = setup();
+    await supervisor.restore('startup');
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'electron' });
+    await clock.advanceAsync(500, 500);
+    clock.sleep(7_200_000);
+    await clock.advanceAsync(6000, 500);
+    await supervisor.settle();
+    expect(state('roon')).toBe('running');
+    expect(journal.filter((j) => j.kind === 'resume')).toEqual([expect.objectContaining({ source: 'clock-jump', details: { sleptMs: 7_200_000 } })]);
+    supervisor.dispose();
+  });
+
+  it('a wall clock set back is not a wake, keeps the timers going, and hides no later sleep', async () => {
+    const { supervisor, clock, journal, services } = setup({ lastfm: { kind: 'fail', times: 1 } });
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    const events: PowerEvent[] = [];
+    detector.start((e) => {
+      events.push(e);
+      void supervisor.handlePowerEvent(e);
+    });
+    clock.setWall(clock.now() - 6 * 3_600_000);
+    await clock.advanceAsync(1000, 1000);
+    expect(events).toEqual([{ type: 'clock-step', source: 'clock-jump', stepMs: -6 * 3_600_000 }]);
+    // A resume now (duplicate, late) is no wake either.
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(1);
+    // The failed Last.fm start still retries on its (monotonic) backoff.
+    await clock.advanceAsync(2000, 250);
+    await supervisor.settle();
+    expect(services.lastfm.running).toBe(1);
+    // A real sleep of less than the step back is still a sleep.
+    clock.sleep(60_000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a forward step of the wall clock while awake restores at most once', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    detector.start((e) => void supervisor.handlePowerEvent(e));
+    clock.setWall(clock.now() + 600_000);
+    await clock.advanceAsync(10_000, 1000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
     await supervisor.settle();
     expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
     detector.dispose();
