@@ -389,20 +389,65 @@ describe('heartbeat, network and manual control', () => {
     supervisor.dispose();
   });
 
-  it('retries at once when the network returns', async () => {
-    const { supervisor, clock, services, state } = setup({ lastfm: { kind: 'fail', times: 4, network: true } });
+  it('a service waiting for the network probes every 300–500 ms for the first minutes, then backs off as usual', async () => {
+    const { supervisor, clock, services, state } = setup({ lastfm: { kind: 'fail', times: 1000, network: true } });
     await supervisor.restore('startup');
-    await clock.advanceAsync(1000, 100);
-    await clock.advanceAsync(2000, 100);
     const runner = supervisor.runners.get('lastfm')!;
     expect(runner.detail).toMatch(/waiting for the network/);
-    expect(runner.nextRetryAt! - clock.now()).toBe(4000);
+    const waits: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      waits.push(runner.nextRetryAt! - clock.now());
+      await clock.advanceAsync(runner.nextRetryAt! - clock.now(), 50);
+    }
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(500);
+    // About 2.5 attempts a second: at most 4.
+    const startsBefore = services.lastfm.starts;
+    await clock.advanceAsync(10_000, 50);
+    expect((services.lastfm.starts - startsBefore) / 10).toBeLessThanOrEqual(4);
+    // Three minutes on, the usual backoff takes over: 1 s, then 2 s.
+    let probes = 0;
+    while (runner.nextRetryAt! - clock.now() <= 500 && probes++ < 1000) await clock.advanceAsync(runner.nextRetryAt! - clock.now(), 100);
+    expect(clock.monotonic()).toBeGreaterThanOrEqual(180_000);
+    expect(clock.monotonic()).toBeLessThan(181_000);
+    expect(runner.nextRetryAt! - clock.now()).toBe(1000);
+    await clock.advanceAsync(1000, 50);
+    expect(runner.nextRetryAt! - clock.now()).toBe(2000);
+    expect(state('lastfm')).toBe('reconnecting');
+    supervisor.dispose();
+  });
+
+  it('a service refused by a peer that was not the network backs off as before', async () => {
+    const { supervisor, clock } = setup({ lastfm: { kind: 'fail', times: 3 } });
+    await supervisor.restore('startup');
+    const runner = supervisor.runners.get('lastfm')!;
+    expect(runner.nextRetryAt! - clock.now()).toBe(1000);
+    supervisor.dispose();
+  });
+
+  it('retries at once when the network returns, and aborts an attempt stuck on the old network', async () => {
+    const { supervisor, clock, services, state } = setup({ lastfm: { kind: 'fail', times: 2, network: true }, roon: { kind: 'hang' } });
+    void supervisor.restore('startup');
+    await clock.advanceAsync(100, 50);
+    const runner = supervisor.runners.get('lastfm')!;
+    expect(runner.nextRetryAt).not.toBeNull();
+    expect(services.roon.starts).toBe(1);
+    services.roon.behaviour = { kind: 'instant' };
     await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
     await supervisor.settle();
-    expect(services.lastfm.starts).toBe(4);
+    // No clock moved: both started again because the network did.
+    expect(services.lastfm.starts).toBe(2);
+    expect(services.roon.starts).toBe(2);
+    expect(state('roon')).toBe('running');
+    expect(services.roon.maxConcurrentStarts).toBe(1);
     await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
     await supervisor.settle();
     expect(state('lastfm')).toBe('running');
+    // Running services are left alone.
+    await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
+    await supervisor.settle();
+    expect(services.roon.starts).toBe(2);
+    expect(services.lastfm.starts).toBe(3);
     supervisor.dispose();
   });
 

@@ -234,9 +234,10 @@ export class Supervisor {
     this.log.info(`suspended (${source}) in ${Math.round(this.options.clock.monotonic() - started)} ms`);
   }
 
-  /** Network back: services waiting for it retry now rather than at their next backoff. */
+  /** Network back or changed: services waiting retry now, attempts begun on the old network start over. */
   networkBack(): void {
-    for (const runner of this.runners.values()) if (runner.waitingForNetwork) runner.retryNowIfWaiting();
+    if (this.sleeping) return;
+    for (const runner of this.runners.values()) if (runner.id !== 'database') runner.networkChanged();
   }
 
   // ---- restore -------------------------------------------------------------
