@@ -279,9 +279,9 @@ describe('power events', () => {
     await supervisor.restore('startup');
     await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
     expect(state('roon')).toBe('paused');
-    await clock.advanceAsync(5000, 500);
+    await clock.advanceAsync(3500, 500);
     expect(state('roon')).toBe('paused');
-    await clock.advanceAsync(1500, 500);
+    await clock.advanceAsync(1000, 500);
     await supervisor.settle();
     expect(state('roon')).toBe('running');
     expect(supervisor.isSleeping).toBe(false);

@@ -40,7 +40,7 @@ export interface SupervisorOptions {
   /**
    * A suspend that is not followed by a sleep (a late signal, a sleep the OS
    * called off): when the process is still running this long after it with no
-   * jump of the wall clock, the services are restored (6 s).
+   * jump of the wall clock, the services are restored (4 s).
    */
   suspendWithoutSleepMs?: number;
 }
@@ -207,6 +207,7 @@ export class Supervisor {
    * no sleep followed (a late signal, a sleep called off): restore all the same.
    */
   private checkSuspendFollowedBySleep(source: string): void {
+    this.suspendCheck?.dispose();
     this.suspendCheck = null;
     if (!this.sleeping) return;
     const slept = this.clockOffset() - this.suspendOffset;
@@ -224,7 +225,7 @@ export class Supervisor {
     this.sleeping = true;
     this.suspendOffset = this.clockOffset();
     this.suspendCheck?.dispose();
-    this.suspendCheck = this.options.clock.setTimeout(() => this.checkSuspendFollowedBySleep(source), this.options.suspendWithoutSleepMs ?? 6000);
+    this.suspendCheck = this.options.clock.setTimeout(() => this.checkSuspendFollowedBySleep(source), this.options.suspendWithoutSleepMs ?? 4000);
     this.supersedeCurrent('suspend');
     const others = [...this.runners.values()].filter((r) => r.id !== 'database');
     await Promise.all(others.map((r) => (this.shouldRun(r.id) ? r.halt('paused', 'Paused for sleep', { forSleep: true }) : r.halt(r.state === 'disabled' ? 'disabled' : 'stopped', r.detail))));
