@@ -318,11 +318,16 @@ export class WakeRig {
     }
     const runtimeFile = path.join(this.dir, 'runtime.json');
     const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(runtimeFile)) {
-      if (host.exitCode !== null || Date.now() > deadline) throw new Error(`the host did not start\n${this.hostTail()}`);
-      await new Promise((r) => setTimeout(r, 20));
+    let runtime: { url: string; token: string } | null = null;
+    while (!runtime) {
+      // The file may exist a moment before its content does.
+      try {
+        runtime = JSON.parse(fs.readFileSync(runtimeFile, 'utf8')) as { url: string; token: string };
+      } catch {
+        if (host.exitCode !== null || Date.now() > deadline) throw new Error(`the host did not start\n${this.hostTail()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
-    const runtime = JSON.parse(fs.readFileSync(runtimeFile, 'utf8')) as { url: string; token: string };
     this.url = runtime.url;
     this.token = runtime.token;
     await this.waitFor((s) => s.services.every((x) => x.state === 'running'), 'every service running after start');
