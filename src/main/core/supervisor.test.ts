@@ -274,6 +274,17 @@ describe('power events', () => {
     supervisor.dispose();
   });
 
+  it('a resume that does not say how long we slept is measured by the clocks since the suspend', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    await clock.advanceAsync(60_000, 10_000);
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    clock.sleep(2 * 3_600_000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.details)).toEqual([{ sleptMs: 2 * 3_600_000 }]);
+    supervisor.dispose();
+  });
+
   it('a late suspend not followed by a sleep: the services come back by themselves within seconds', async () => {
     const { supervisor, clock, journal, state } = setup();
     await supervisor.restore('startup');

@@ -170,7 +170,9 @@ export class Supervisor {
           this.log.info(`coalesced resume from ${event.source}: no suspend and no clock jump since the last wake`);
           return Promise.resolve();
         }
-        return this.wake(event.source, event.sleptMs ?? (slept > this.evidenceMs ? Math.round(slept) : undefined));
+        // How long we slept, when the trigger does not say: by the clocks, since the suspend if we saw one.
+        const measured = this.sleeping ? this.clockOffset() - this.suspendOffset : slept;
+        return this.wake(event.source, event.sleptMs ?? (measured > this.evidenceMs ? Math.round(measured) : undefined));
       }
       case 'clock-step':
         // The wall clock went back: not a wake; it only moves the baseline.
