@@ -122,5 +122,13 @@ async function measure(mode: 'configured' | 'discovery'): Promise<string[]> {
 }
 
 console.log(`real wakes on the rig (netns + libfaketime + SIGSTOP), ${RUNS} runs each${FULL ? '' : '; 120 s outages need --full'}`);
-const results = await Promise.all([measure('configured'), measure('discovery')]);
-for (const lines of results) for (const l of lines) console.log(l);
+const results = await Promise.allSettled([measure('configured'), measure('discovery')]);
+let failed = false;
+for (const r of results) {
+  if (r.status === 'fulfilled') for (const l of r.value) console.log(l);
+  else {
+    failed = true;
+    console.error(r.reason);
+  }
+}
+if (failed) process.exit(1);

@@ -77,6 +77,11 @@ export interface RigEvent {
 }
 
 let rigCount = 0;
+/** Rigs not closed yet: if this process ends without closing them, their host and namespace go with it. */
+const openRigs = new Set<WakeRig>();
+process.once('exit', () => {
+  for (const rig of openRigs) rig.closeNow();
+});
 
 export class WakeRig {
   readonly ns: string;
@@ -106,6 +111,7 @@ export class WakeRig {
   static async create(options: RigOptions): Promise<WakeRig> {
     ensureBuilt();
     const rig = new WakeRig(options);
+    openRigs.add(rig);
     try {
       rig.makeNamespace();
       await rig.startFakes();
@@ -455,9 +461,28 @@ export class WakeRig {
     await this.startCore();
   }
 
+  /** Synchronous last resort (process exit): kills what the rig started and deletes its namespace. */
+  closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    openRigs.delete(this);
+    for (const child of [this.host, this.fakes]) {
+      if (!child?.pid || child.exitCode !== null) continue;
+      try {
+        process.kill(child.pid, 'SIGCONT');
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    run('ip', ['netns', 'del', this.ns]);
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    openRigs.delete(this);
     const host = this.host;
     if (host && host.exitCode === null && host.signalCode === null) {
       try {
