@@ -107,6 +107,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     backoff: config.restore.backoff,
     heartbeatMs: config.restore.heartbeatMs,
     journal,
+    sleepEvidenceMs: config.restore.clockJumpMs,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
 
