@@ -90,16 +90,26 @@ async function badEntryPoll(): Promise<{ stored: number; ms: number }> {
   const server = await FakeLastfmServer.start({ history: generateHistory(5, { newestUts: now - 3600 }), latencyMs: 50 });
   const db = await openDb();
   const plays = new PlayStore(db);
-  const service = new LastfmService({ config: () => config(server, { pollSeconds: 0 }), database: db, plays, version: 'bench' });
-  await service.start(new AbortController().signal, host());
-  const before = plays.count();
+  // Polling every second, so the bench sees the next poll without waiting a minute.
+  const service = new LastfmService({ config: () => config(server, { pollSeconds: 1 }), database: db, plays, version: 'bench' });
+  let polled!: (detail: string) => void;
+  let before = Number.POSITIVE_INFINITY;
+  const nextPoll = new Promise<string>((r) => (polled = r));
+  await service.start(
+    new AbortController().signal,
+    // The poll that stored anything new is the one that read the page.
+    host((r) => {
+      if (r.success && plays.count() > before) polled(r.detail ?? '');
+    }),
+  );
+  before = plays.count();
   const page = generateHistory(200, { newestUts: now - 10, spacingSeconds: 1 }).map((s, i) => ({ ...s, title: `${s.title} new`, ...(i === 77 ? { override: { date: undefined } } : {}) }));
   server.addScrobbles(...page);
   const t0 = performance.now();
-  // One poll: the sync job's read, as a poll would do it.
-  await service.catchUp(new AbortController().signal);
+  const detail = await nextPoll;
   const ms = performance.now() - t0;
   const stored = plays.count() - before;
+  if (!/1 entry skipped/.test(detail)) console.log(`  (the poll's status said: ${detail})`);
   await service.stop();
   db.close();
   await server.close();
@@ -188,7 +198,7 @@ async function main(): Promise<void> {
     const polls = [];
     for (let i = 0; i < 5; i++) polls.push(await badEntryPoll());
     report('a page of 200 with one entry without a date: stored in that poll (median of 5)', median(polls.map((p) => p.stored)), 'plays', '199');
-    console.log(`  that poll took ${median(polls.map((p) => p.ms)).toFixed(0)} ms (median, 50 ms latency)`);
+    console.log(`  from the scrobbles' arrival to the poll's report: ${median(polls.map((p) => p.ms)).toFixed(0)} ms (median; polls every second, 50 ms latency, 2 pages at 4/s)`);
 
     const bursts = [];
     for (let i = 0; i < 3; i++) bursts.push(await restartBurst());
