@@ -109,6 +109,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     backoff: config.restore.backoff,
     heartbeatMs: config.restore.heartbeatMs,
     journal,
+    sleepEvidenceMs: config.restore.clockJumpMs,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
 
@@ -264,6 +265,10 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     getLogTail: ({ lines }) => ({ lines: ports.logFile ? tail(ports.logFile, lines) : [], file: ports.logFile ?? null }),
+    getLastfmRejected: ({ limit }) => {
+      requireOpen();
+      return services.lastfm ? services.lastfm.rejectedEntries(limit) : { total: 0, byReason: {}, entries: [] };
+    },
   };
 
   return {
