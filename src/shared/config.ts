@@ -118,9 +118,9 @@ export const ConfigSchema = z
       .prefault({}),
     notifications: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
     /**
-     * What db-maintenance prunes: the power journal and job runs keep the
-     * newer of the last `days` and the last `maxRows` rows each (plays are
-     * never pruned: they are the history).
+     * What db-maintenance prunes: the power journal and the job runs each
+     * keep their last `days` days, and at most their newest `maxRows` rows
+     * (plays are never pruned: they are the history).
      */
     retention: z
       .object({
