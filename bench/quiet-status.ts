@@ -31,7 +31,8 @@ const LONG_TRACK = { title: 'So What', artist: 'Miles Davis', album: 'Kind of Bl
 const roonConfig = (port: number) => ({ host: '127.0.0.1', port, discovery: { multicastGroup: '127.0.0.1', port: 1, broadcastAddresses: ['127.0.0.1'] } });
 
 async function inProcess(): Promise<void> {
-  const clock = new ManualClock(Date.UTC(2026, 2, 10, 12, 0, 0));
+  // 12:10 to 12:20: no scheduled job is due (lastfm-sync runs at :07), so every snapshot counted would be the zone's.
+  const clock = new ManualClock(Date.UTC(2026, 2, 10, 12, 10, 0));
   const core = await new FakeRoonCore({ clock, autoAuthorise: true, pingIntervalMs: 0, zones: [{ id: 'z1', name: 'Den', state: 'playing', track: LONG_TRACK, seek: 10 }] }).start();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-bench-quiet-'));
   const host = await startHeadless({ dataDir, config: parseConfig({ roon: roonConfig(core.port) }), clock, logger: new MemoryLogger(), powerTriggers: [], rendererDir: null, consoleLog: false, writeRuntimeFile: false });
