@@ -233,8 +233,15 @@ describe('daily-export', () => {
 
 describe('lastfm-sync', () => {
   it('skips when Last.fm is not set up, and re-reads Last.fm whether or not polling is on (late scrobbles)', async () => {
+    const unset = await setup({ lastfm: { pollSeconds: 0 } });
+    expect(await lastfmSync(unset.ctx())).toEqual({ skipped: expect.stringMatching(/not set up/) });
+    // The tracker is always there; without a user and key its catch-up would fail: a skip, not an hourly failure.
+    const refused = async () => {
+      throw new Error('Last.fm: set your user name and API key in Settings');
+    };
+    const notSetUp = () => 'Last.fm: set your user name and API key in Settings';
+    expect(await lastfmSync(unset.ctx({ lastfmCatchUp: refused, lastfmNotConfigured: notSetUp }))).toEqual({ skipped: notSetUp() });
     const s = await setup({ lastfm: { pollSeconds: 0 } });
-    expect(await lastfmSync(s.ctx())).toEqual({ skipped: expect.stringMatching(/not set up/) });
     const signals: AbortSignal[] = [];
     const ctx = s.ctx({ lastfmCatchUp: async (signal) => void signals.push(signal) });
     expect(await lastfmSync(ctx)).toBeUndefined();

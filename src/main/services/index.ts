@@ -62,6 +62,7 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     clock: ctx.clock,
     logger: ctx.logger,
     lastfmCatchUp: (signal) => lastfm.catchUp(signal),
+    lastfmNotConfigured: () => lastfm.notConfigured(),
   });
   return { list: [roon, lastfm, scheduler], lastfm, scheduler, dispose: () => roon.dispose() };
 }

@@ -45,6 +45,8 @@ export interface SchedulerOptions {
   jobs?: JobRegistry;
   /** The Last.fm service's catch-up; leave it out when Last.fm is not set up. */
   lastfmCatchUp?: (signal: AbortSignal) => Promise<unknown>;
+  /** Why the Last.fm tracker cannot work now (no user or key), or null: read at each run. */
+  lastfmNotConfigured?: () => string | null;
 }
 
 export interface JobRunResult {
@@ -399,6 +401,7 @@ export class SchedulerService implements Service {
       timezone: job.config.timezone,
       scheduledFor,
       lastfmCatchUp: this.options.lastfmCatchUp,
+      lastfmNotConfigured: this.options.lastfmNotConfigured,
     };
     void (async () => {
       let outcome: JobRunResult['outcome'] = 'success';
