@@ -15,6 +15,7 @@ import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
 import { Supervisor, type JournalSink, type WantedStore } from './core/supervisor';
 import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
+import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
 import { EncoreDatabase } from './db/database';
 import { PlayStore } from './db/plays';
@@ -72,27 +73,13 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   const state = new StateStore(database, () => clock.now());
   const store = new DisposableStore();
 
-  // The journal waits in memory while the database is closed (asleep, failing).
-  const pendingJournal: JournalEntry[] = [];
-  const flushJournal = () => {
-    while (database.isOpen && pendingJournal.length) {
-      try {
-        state.journal(pendingJournal[0]!);
-        pendingJournal.shift();
-      } catch (error) {
-        log.warn('could not write the journal', error);
-        return;
-      }
-    }
-  };
-  const journal: JournalSink = (entry) => {
-    pendingJournal.push(entry);
-    if (pendingJournal.length > 1000) pendingJournal.shift();
-    flushJournal();
-  };
-  database.onDidOpen(() => {
-    wanted.load();
-    flushJournal();
+  // The journal goes through the database's write queue: it waits, in order,
+  // while the database is closed (asleep, failing), locked or full.
+  const journal: JournalSink = (entry: JournalEntry) => void database.enqueue(`journal ${entry.kind}`, () => state.journal(entry)).catch(() => undefined);
+  database.onDidOpen(() => wanted.load());
+  // Choices that could not be saved while writes were blocked are saved once they work again.
+  database.onDidChangeTrouble((trouble) => {
+    if (!trouble && database.isOpen) wanted.load();
   });
 
   const wanted = new PersistedWanted(state, log);
@@ -109,6 +96,8 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     journal,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
+  // A lock that kept the database from opening is gone: open it now, not at the next backoff.
+  store.add({ dispose: database.onLockReleased(() => void (supervisor.isSleeping ? undefined : supervisor.restart('database'))) });
 
   const simulated = new SimulatedPowerTrigger();
   const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config.restore.clockJumpMs), new NetworkMonitor(clock), simulated];
@@ -161,12 +150,20 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return { ok: false, errors: [{ field: match?.[1] ?? 'settings', message: match?.[2] ?? message }] };
     }
     if (input.lastfm?.apiKey !== undefined) {
-      if (input.lastfm.apiKey) await ports.secrets.set(LASTFM_KEY_SECRET, input.lastfm.apiKey);
-      else await ports.secrets.delete(LASTFM_KEY_SECRET);
+      try {
+        if (input.lastfm.apiKey) await ports.secrets.set(LASTFM_KEY_SECRET, input.lastfm.apiKey);
+        else await ports.secrets.delete(LASTFM_KEY_SECRET);
+      } catch (error) {
+        throw writeFailure(error);
+      }
     }
     // The key never goes into config.json when it came through Settings.
     const keyFromFile = currentFileConfig.lastfm.apiKey;
-    saveConfig(ports.dataDir, parsed);
+    try {
+      saveConfig(ports.dataDir, parsed);
+    } catch (error) {
+      throw writeFailure(error);
+    }
     currentFileConfig = parsed;
     const key = input.lastfm?.apiKey !== undefined ? input.lastfm.apiKey || keyFromFile : config.lastfm.apiKey;
     const before = config;
@@ -182,7 +179,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   };
 
   const requireOpen = () => {
-    if (!database.isOpen) throw new ApiError(503, 'The database is not open right now (Encore is reopening it); try again in a moment.');
+    if (!database.isOpen) throw new ApiError(503, database.unavailableReason());
   };
   const ok = { ok: true as const };
   const handlers: ApiHandlers = {
@@ -285,6 +282,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       journal({ at: clock.now(), kind: 'shutdown', source: 'app' });
       await supervisor.shutdown();
       services.dispose();
+      database.dispose();
     },
   };
 }
@@ -347,6 +345,12 @@ class PersistedWanted implements WantedStore {
       this.log.warn('could not save what you chose now (the database is closed); it is saved when the database opens again', error);
     }
   }
+}
+
+/** A file that could not be written: 507 when the disk is full (nothing was changed), else as it was. */
+function writeFailure(error: unknown): unknown {
+  if (error instanceof FileWriteError && error.diskFull) return new ApiError(507, `Settings not saved: ${error.message}`);
+  return error;
 }
 
 function journalToRestore(row: ReturnType<StateStore['recentJournal']>[number]): RestoreSummary {

@@ -130,7 +130,7 @@ export class ServiceRunner implements Disposable {
     const gen = this.generation;
     return this.enqueue(async () => {
       if (gen !== this.generation) return this.result('superseded', 0, null);
-      if (!options.force && (this.state === 'running' || this.state === 'waiting-authorisation') && this.active) {
+      if (!options.force && (this.state === 'running' || this.state === 'waiting-authorisation' || this.state === 'waiting') && this.active) {
         return this.result('restored', 0, null);
       }
       if (this.active) await this.stopService();
@@ -170,7 +170,7 @@ export class ServiceRunner implements Disposable {
       this.attempt = 0;
       this.lastSuccessAt = clock.now();
       this.lastFailureWasNetwork = false;
-      const state = this.condition === 'waiting-authorisation' ? 'waiting-authorisation' : 'running';
+      const state = this.condition === 'waiting-authorisation' || this.condition === 'waiting' ? this.condition : 'running';
       this.setState(state, this.reportedDetail ? undefined : 'Running');
       this.log.info(`started in ${Math.round(duration)} ms (${reason})`);
       return this.result('restored', duration, null);
@@ -250,7 +250,7 @@ export class ServiceRunner implements Disposable {
     if (report.import) this.import = report.import;
     if (report.condition) {
       this.condition = report.condition;
-      if (this.state === 'running' || this.state === 'waiting-authorisation') this.setState(report.condition);
+      if (this.state === 'running' || this.state === 'waiting-authorisation' || this.state === 'waiting') this.setState(report.condition);
     }
     this.options.onChange();
   }
