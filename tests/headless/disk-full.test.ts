@@ -4,7 +4,7 @@
 // PUT /api/settings answers 507; a start names the file it could not write.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FileWriteError, writeFileAtomic, writeViaTempFile } from '../../src/main/core/atomic-write';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
@@ -27,7 +27,9 @@ afterEach(async () => {
     for (const name of fs.readdirSync(disk.dir)) fs.rmSync(path.join(disk.dir, name), { recursive: true, force: true });
   }
 });
-process.on('exit', () => typeof disk !== 'string' && disk.unmount());
+afterAll(() => {
+  if (typeof disk !== 'string') disk.unmount();
+});
 
 const play = (i: number): NewPlay => ({
   artist: 'Massive Attack',
