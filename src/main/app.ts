@@ -79,7 +79,9 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   database.onDidOpen(() => wanted.load());
   // Choices that could not be saved while writes were blocked are saved once they work again.
   database.onDidChangeTrouble((trouble) => {
-    if (!trouble && database.isOpen) wanted.load();
+    if (trouble || !database.isOpen) return;
+    wanted.load();
+    supervisor.databaseWritable();
   });
 
   const wanted = new PersistedWanted(state, log);

@@ -167,6 +167,14 @@ export class Supervisor {
     for (const runner of this.runners.values()) if (runner.waitingForNetwork) runner.retryNowIfWaiting();
   }
 
+  /**
+   * The database takes writes again (a lock released, space freed): services
+   * that failed meanwhile (their writes did) retry now rather than at their next backoff.
+   */
+  databaseWritable(): void {
+    for (const runner of this.runners.values()) if (runner.id !== 'database') runner.retryNowIfWaiting();
+  }
+
   // ---- restore -------------------------------------------------------------
 
   private supersedeCurrent(reason: string): Promise<unknown> | null {
