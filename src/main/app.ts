@@ -17,7 +17,7 @@ import { Supervisor, type JournalSink, type WantedStore } from './core/superviso
 import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
 import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
-import { EncoreDatabase } from './db/database';
+import { EncoreDatabase, isBusy } from './db/database';
 import { PlayStore } from './db/plays';
 import { StateStore, type JournalEntry } from './db/state';
 import { createServices, type ServiceSet } from './services';
@@ -183,6 +183,16 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   const requireOpen = () => {
     if (!database.isOpen) throw new ApiError(503, database.unavailableReason());
   };
+  /** A read refused by the lock of a program in exclusive locking mode: a 503 saying so, not a 500. */
+  const read = <T>(fn: () => T): T => {
+    requireOpen();
+    try {
+      return fn();
+    } catch (error) {
+      if (isBusy(error)) throw new ApiError(503, `The database is locked by another program (${(error as Error).message}). Close the other copy of Encore or the tool that has ${database.options.file} open.`);
+      throw error;
+    }
+  };
   const ok = { ok: true as const };
   const handlers: ApiHandlers = {
     getStatus: () => supervisor.snapshot(),
@@ -221,12 +231,8 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       simulated.resume();
       return ok;
     },
-    getPlays: ({ limit, before }) => {
-      requireOpen();
-      return { plays: plays.list(limit, before ? Date.parse(before) : undefined) };
-    },
-    getPlaysPerDay: ({ days }) => {
-      requireOpen();
+    getPlays: ({ limit, before }) => read(() => ({ plays: plays.list(limit, before ? Date.parse(before) : undefined) })),
+    getPlaysPerDay: ({ days }) => read(() => {
       const to = clock.now();
       const offset = (ms: number) => -new Date(ms).getTimezoneOffset();
       const dayMs = 86_400_000;
@@ -238,11 +244,8 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
         list.push({ day, plays: counted.get(day) ?? 0 });
       }
       return { days: list };
-    },
-    getRestores: ({ limit }) => {
-      requireOpen();
-      return { restores: state.recentJournal(limit, ['restore']).map(journalToRestore) };
-    },
+    }),
+    getRestores: ({ limit }) => read(() => ({ restores: state.recentJournal(limit, ['restore']).map(journalToRestore) })),
     getSettings: () => settingsView(),
     saveSettings,
     startImport: async () => {

@@ -100,6 +100,24 @@ describe.skipIf(skip !== null)('a full disk', () => {
     expect(db.raw.pragma('quick_check', { simple: true })).toBe('ok');
   });
 
+  it('a backup on a full disk fails naming the file and the cause, and leaves nothing in backups/', async () => {
+    const { dbBackup, backupDir } = await import('../../src/main/services/scheduler/jobs/db-backup');
+    const { ManualClock } = await import('../../src/main/core/clock');
+    const dataDir = path.join(small.dir, 'data');
+    const db = new EncoreDatabase({ file: path.join(dataDir, 'encore.db') });
+    cleanups.push(() => db.dispose());
+    await db.open();
+    new PlayStore(db, () => Date.UTC(2026, 10, 28)).ingest(Array.from({ length: 2000 }, (_, i) => play(i)));
+    fs.mkdirSync(backupDir(dataDir));
+    small.fill();
+    const ctx = { database: db, dataDir, clock: new ManualClock(), signal: new AbortController().signal, config: parseConfig({}), logger: new MemoryLogger() } as unknown as Parameters<typeof dbBackup>[0];
+    await expect(dbBackup(ctx)).rejects.toThrow(/^Could not write .*backups\/encore-.*\.db: the disk is full/);
+    expect(fs.readdirSync(backupDir(dataDir))).toEqual([]);
+    small.free();
+    await dbBackup(ctx);
+    expect(fs.readdirSync(backupDir(dataDir))).toHaveLength(1);
+  });
+
   describe('the headless host', () => {
     async function start(dataDir: string): Promise<Headless> {
       const headless = await startHeadless({ dataDir, config: parseConfig({ roon: { discovery: LOOPBACK_DISCOVERY } }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null, consoleLog: false });
