@@ -30,6 +30,9 @@ export interface DatabaseOptions {
 }
 
 export class DatabaseError extends Error {
+  /** SQLite's code when SQLite said it (SQLITE_BUSY, SQLITE_FULL): what the retry checks look at. */
+  readonly code: string | undefined;
+
   constructor(
     message: string,
     readonly kind: 'corrupt' | 'locked' | 'unreadable' | 'closed' | 'migration' | 'full',
@@ -37,6 +40,8 @@ export class DatabaseError extends Error {
   ) {
     super(message, options);
     this.name = 'DatabaseError';
+    const code = (options?.cause as { code?: unknown } | undefined)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
   }
 }
 
@@ -153,12 +158,19 @@ export class EncoreDatabase {
 
   /**
    * A write done elsewhere (a store's own transaction) failed: if for a lock or
-   * a full disk, the database shows it until writes work again. Returns whether it was.
+   * a full disk, the database shows it until writes work again, and the error
+   * to throw on says what to do (keeping SQLite's code, so retries still see
+   * it for what it is). Anything else comes back as it was.
    */
-  noteWriteFailure(error: unknown): boolean {
+  noteWriteFailure(error: unknown): unknown {
     const kind = isBusy(error) ? 'locked' : isDiskFull(error) ? 'full' : null;
-    if (kind && this.handle) this.setTrouble(kind, error);
-    return kind !== null;
+    if (!kind || error instanceof DatabaseError) return error;
+    if (this.handle) this.setTrouble(kind, error);
+    const { file } = this.options;
+    const reason = (error as Error).message;
+    return kind === 'locked'
+      ? new DatabaseError(`The database is locked by another program (${reason}): close the other copy of Encore or the tool that has ${file} open; Encore retries by itself.`, 'locked', { cause: error })
+      : new DatabaseError(`The disk holding ${file} is full (${reason}): free some space on it; Encore retries by itself.`, 'full', { cause: error });
   }
 
   /** Why the database cannot be used now, for a person: closed, damaged, locked, full. */

@@ -473,9 +473,8 @@ export class PlayStore {
     } catch (error) {
       // Rolled back: the cache may name tracks that were never stored.
       this.resolver = new TrackResolver(st);
-      // A lock or a full disk shows on the database, whoever wrote.
-      this.database.noteWriteFailure(error);
-      throw error;
+      // A lock or a full disk shows on the database, whoever wrote, and the error says what to do.
+      throw this.database.noteWriteFailure(error);
     }
     return result;
   }
