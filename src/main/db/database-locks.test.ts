@@ -10,6 +10,7 @@ import { DatabaseError, EncoreDatabase, type DatabaseTrouble } from './database'
 import { DatabaseService } from './database-service';
 import { PlayStore, type NewPlay } from './plays';
 import { StateStore } from './state';
+import { ManualClock } from '../core/clock';
 
 const dirs: string[] = [];
 const holders: LockHolder[] = [];
@@ -114,6 +115,25 @@ describe('a database locked by another program', () => {
     expect(db.queuedWrites).toBe(1);
     await db.open();
     expect((await queued).inserted).toBe(1);
+  });
+
+  it('writes queued behind a blocked one are all written by a close once the lock is gone (a shutdown loses no journal entry)', async () => {
+    const { db: first, file } = await database();
+    first.close();
+    // A manual clock that never moves: the queue's own retry cannot come round.
+    const db = new EncoreDatabase({ file, clock: new ManualClock() });
+    open.push(db);
+    await db.open();
+    const state = new StateStore(db);
+    const holder = await holdWriteLock(file);
+    holders.push(holder);
+    for (let i = 0; i < 3; i++) void db.enqueue('journal', () => state.journal({ at: i, kind: 'manual', summary: `entry ${i}` }));
+    expect(db.queuedWrites).toBe(3);
+    await holder.release();
+    db.close();
+    expect(db.queuedWrites).toBe(0);
+    await db.open();
+    expect(state.recentJournal(10).map((r) => r.summary)).toEqual(['entry 2', 'entry 1', 'entry 0']);
   });
 
   it('the status recovers by itself even when the waiting write gave up', async () => {

@@ -108,7 +108,8 @@ export class EncoreDatabase {
   private readonly troubleListeners = new Set<(trouble: DatabaseTrouble | null) => void>();
   private currentTrouble: DatabaseTrouble | null = null;
   private readonly queue: QueuedWrite[] = [];
-  private draining = false;
+  private drainRetry: Disposable | null = null;
+  private drainWait = 0;
   private droppedWrites = 0;
   private troubleProbe: Disposable | null = null;
   private lockWatch: Disposable | null = null;
@@ -197,8 +198,10 @@ export class EncoreDatabase {
     this.troubleProbe = this.clock.setTimeout(() => {
       this.troubleProbe = null;
       if (this.currentTrouble !== trouble || !this.handle) return;
-      if (this.writableAgain(trouble.kind)) this.setTrouble(null);
-      else this.armTroubleProbe();
+      if (!this.writableAgain(trouble.kind)) return this.armTroubleProbe();
+      this.setTrouble(null);
+      this.cancelDrainRetry();
+      this.drain();
     }, every);
   }
 
@@ -288,33 +291,52 @@ export class EncoreDatabase {
         this.log.error(`write queue full (${MAX_QUEUED_WRITES}): dropped the oldest (${dropped.what}); ${this.droppedWrites} dropped so far`);
         dropped.reject(new DatabaseError('Dropped: too many writes waited for the database.', 'closed'));
       }
-      void this.drain();
+      this.drain();
     });
   }
 
-  private async drain(): Promise<void> {
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.queue.length && this.handle) {
-        const item = this.queue[0]!;
-        let result: unknown;
-        try {
-          result = await this.write(item.run);
-        } catch (error) {
-          // Closed meanwhile: it stays queued for the next open.
-          if (error instanceof DatabaseError && error.kind === 'closed') return;
-          this.queue.shift();
-          this.log.error(`queued write failed (${item.what})`, error);
-          item.reject(error);
-          continue;
+  /**
+   * Writes what is queued, synchronously and in order, until the queue is
+   * empty or a write meets a lock or a full disk: then it tries again after a
+   * backoff on the clock. Synchronous on purpose: what can be written is
+   * written at once (a shutdown's last journal entry before the close), and
+   * an item is never run by two drains.
+   */
+  private drain(): void {
+    if (this.drainRetry) return;
+    while (this.queue.length && this.handle) {
+      const item = this.queue[0]!;
+      let result: unknown;
+      try {
+        result = item.run();
+      } catch (error) {
+        const kind = isBusy(error) ? 'locked' : isDiskFull(error) ? 'full' : null;
+        if (kind) {
+          this.setTrouble(kind, error);
+          const limits = kind === 'locked' ? LOCK_RETRY_MS : FULL_RETRY_MS;
+          this.drainWait = Math.min(limits.max, this.drainWait ? this.drainWait * 2 : limits.first);
+          this.drainRetry = this.clock.setTimeout(() => {
+            this.drainRetry = null;
+            this.drain();
+          }, this.drainWait);
+          return;
         }
         this.queue.shift();
-        item.resolve(result);
+        this.log.error(`queued write failed (${item.what})`, error);
+        item.reject(error);
+        continue;
       }
-    } finally {
-      this.draining = false;
+      this.queue.shift();
+      this.drainWait = 0;
+      this.setTrouble(null);
+      item.resolve(result);
     }
+  }
+
+  private cancelDrainRetry(): void {
+    this.drainRetry?.dispose();
+    this.drainRetry = null;
+    this.drainWait = 0;
   }
 
   /**
@@ -403,7 +425,7 @@ export class EncoreDatabase {
     }
     this.log.info(`opened ${file} in ${Math.round(this.clock.monotonic() - started)} ms`);
     for (const fn of this.openListeners) fn(this);
-    void this.drain();
+    this.drain();
   }
 
   private async untilUnlocked<T>(deadline: number, signal: AbortSignal | undefined, fn: () => T | Promise<T>): Promise<T> {
@@ -514,6 +536,10 @@ export class EncoreDatabase {
     const handle = this.handle;
     // (Without a handle, a watch for the release of a lock that kept it from opening goes on.)
     if (!handle) return;
+    // What can still be written goes in now; the rest waits for the next open.
+    this.cancelDrainRetry();
+    this.drain();
+    this.cancelDrainRetry();
     this.handle = null;
     this.kysely = null;
     this.setTrouble(null);
@@ -529,6 +555,7 @@ export class EncoreDatabase {
   /** Closes, and stops the timers that watch a lock or a full disk (shutdown). */
   dispose(): void {
     this.close();
+    this.cancelDrainRetry();
     this.lockWatch?.dispose();
     this.lockWatch = null;
     this.troubleProbe?.dispose();
