@@ -82,6 +82,11 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     if (trouble || !database.isOpen) return;
     wanted.load();
     supervisor.databaseWritable();
+    // Last.fm's polls failed meanwhile and back off (seconds to minutes): catch up now instead.
+    const lastfm = supervisor.snapshot().services.find((s) => s.id === 'lastfm');
+    if (services.lastfm && lastfm?.state === 'running') {
+      void services.lastfm.catchUp(new AbortController().signal).catch((error: unknown) => log.debug('catch-up after the database came back failed', error));
+    }
   });
 
   const wanted = new PersistedWanted(state, log);
