@@ -132,12 +132,12 @@ export class EncoreDatabase {
 
   /** The raw better-sqlite3 handle: prepared statements for hot paths. */
   get raw(): SqliteHandle {
-    if (!this.handle) throw new DatabaseError('The database is closed (Encore is reopening it).', 'closed');
+    if (!this.handle) throw new DatabaseError(this.unavailableReason(), 'closed');
     return this.handle;
   }
 
   get db(): Kysely<Schema> {
-    if (!this.kysely) throw new DatabaseError('The database is closed (Encore is reopening it).', 'closed');
+    if (!this.kysely) throw new DatabaseError(this.unavailableReason(), 'closed');
     return this.kysely;
   }
 
@@ -260,7 +260,7 @@ export class EncoreDatabase {
     let wait = 0;
     for (;;) {
       signal?.throwIfAborted();
-      if (!this.handle) throw new DatabaseError('The database is closed (Encore is reopening it).', 'closed');
+      if (!this.handle) throw new DatabaseError(this.unavailableReason(), 'closed');
       try {
         const result = fn();
         this.setTrouble(null);
