@@ -17,7 +17,7 @@ import { Supervisor, type JournalSink, type WantedStore } from './core/superviso
 import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
 import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
-import { EncoreDatabase, isBusy } from './db/database';
+import { DatabaseError, EncoreDatabase, isBusy } from './db/database';
 import { PlayStore } from './db/plays';
 import { StateStore, type JournalEntry } from './db/state';
 import { createServices, type ServiceSet } from './services';
@@ -188,16 +188,6 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   const requireOpen = () => {
     if (!database.isOpen) throw new ApiError(503, database.unavailableReason());
   };
-  /** A read refused by the lock of a program in exclusive locking mode: a 503 saying so, not a 500. */
-  const read = <T>(fn: () => T): T => {
-    requireOpen();
-    try {
-      return fn();
-    } catch (error) {
-      if (isBusy(error)) throw new ApiError(503, `The database is locked by another program (${(error as Error).message}). Close the other copy of Encore or the tool that has ${database.options.file} open.`);
-      throw error;
-    }
-  };
   const ok = { ok: true as const };
   const handlers: ApiHandlers = {
     getStatus: () => supervisor.snapshot(),
@@ -236,8 +226,12 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       simulated.resume();
       return ok;
     },
-    getPlays: ({ limit, before }) => read(() => ({ plays: plays.list(limit, before ? Date.parse(before) : undefined) })),
-    getPlaysPerDay: ({ days }) => read(() => {
+    getPlays: ({ limit, before }) => {
+      requireOpen();
+      return { plays: plays.list(limit, before ? Date.parse(before) : undefined) };
+    },
+    getPlaysPerDay: ({ days }) => {
+      requireOpen();
       const to = clock.now();
       const offset = (ms: number) => -new Date(ms).getTimezoneOffset();
       const dayMs = 86_400_000;
@@ -249,8 +243,11 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
         list.push({ day, plays: counted.get(day) ?? 0 });
       }
       return { days: list };
-    }),
-    getRestores: ({ limit }) => read(() => ({ restores: state.recentJournal(limit, ['restore']).map(journalToRestore) })),
+    },
+    getRestores: ({ limit }) => {
+      requireOpen();
+      return { restores: state.recentJournal(limit, ['restore']).map(journalToRestore) };
+    },
     getSettings: () => settingsView(),
     saveSettings,
     startImport: async () => {
@@ -273,6 +270,21 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     },
     getLogTail: ({ lines }) => ({ lines: ports.logFile ? tail(ports.logFile, lines) : [], file: ports.logFile ?? null }),
   };
+
+  // A call refused by another program's lock (a read kept out by an exclusive
+  // lock, a write that cannot wait): a 503 saying so, not a 500.
+  for (const name of Object.keys(handlers) as Array<keyof ApiHandlers>) {
+    const call = handlers[name] as (request: unknown) => unknown;
+    (handlers as Record<keyof ApiHandlers, (request: unknown) => unknown>)[name] = async (request: unknown) => {
+      try {
+        return await call(request);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (error instanceof DatabaseError) throw new ApiError(503, error.message);
+        throw new ApiError(503, `The database is locked by another program (${(error as Error).message}). Close the other copy of Encore or the tool that has ${database.options.file} open; Encore retries by itself.`);
+      }
+    };
+  }
 
   return {
     handlers,
