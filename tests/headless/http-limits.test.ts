@@ -106,6 +106,12 @@ describe('oversized request bodies', () => {
     expect(r.received).not.toMatch(/HTTP\/1\.1 100/);
   });
 
+  it('Expect: 100-continue with a small body: invited, then answered', async () => {
+    const body = Buffer.from(JSON.stringify({ notifications: { enabled: true } }));
+    const r = await exchange(headFor(`Content-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n`), body, { waitForContinue: true });
+    expect(r.received).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200/);
+  });
+
   it('a body just under the limit on the same kept-alive connection still works, and the API answers after the big ones', async () => {
     const body = Buffer.from(JSON.stringify({ lastfm: { pollSeconds: 90 }, notifications: { enabled: true } }));
     const r = await exchange(headFor(`Content-Length: ${body.length}\r\nConnection: close\r\n`), body);

@@ -214,7 +214,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }, 15_000);
   keepAlive.unref();
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       // DNS rebinding: only our own loopback names reach the app.
@@ -252,8 +252,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       log.error(`request ${req.method} ${req.url?.split('?')[0]} failed`, error);
       fail(res, 500, error instanceof Error ? error.message : 'internal error');
     }
-  };
-  const server = http.createServer((req, res) => void handle(req, res));
+  });
   // Expect: 100-continue: a body said to be too large is refused before the
   // client sends it (Node would otherwise invite it with a 100 first).
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -262,7 +261,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return fail(res, 400, tooLarge().message);
     }
     res.writeContinue();
-    void handle(req, res);
+    server.emit('request', req, res);
   });
   server.keepAliveTimeout = 5000;
 
