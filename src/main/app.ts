@@ -101,6 +101,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     backoff: config.restore.backoff,
     heartbeatMs: config.restore.heartbeatMs,
     journal,
+    sleepEvidenceMs: config.restore.clockJumpMs,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
   // A lock that kept the database from opening is gone: open it now, not at the next backoff.
