@@ -270,6 +270,10 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     getLogTail: ({ lines }) => ({ lines: ports.logFile ? tail(ports.logFile, lines) : [], file: ports.logFile ?? null }),
+    getLastfmRejected: ({ limit }) => {
+      requireOpen();
+      return services.lastfm ? services.lastfm.rejectedEntries(limit) : { total: 0, byReason: {}, entries: [] };
+    },
   };
 
   // A call refused by another program's lock (a read kept out by an exclusive

@@ -25,6 +25,7 @@ export const CHANNELS = {
   cancelImport: 'encore:import:cancel',
   runJob: 'encore:job:run',
   getLogTail: 'encore:log:tail',
+  getLastfmRejected: 'encore:lastfm:rejected',
 } as const satisfies ChannelTable;
 
 export const STATUS_PUSH_CHANNEL: typeof PushChannel = 'encore:status:changed';

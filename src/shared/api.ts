@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MISSED_POLICIES } from './config';
 import { PlaysPerDaySchema, PlaysQuerySchema, PlayViewSchema } from './plays';
-import { RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema } from './status';
+import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema } from './status';
 
 const timeout = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
 
@@ -119,6 +119,12 @@ export const API = {
     http: ['GET', '/api/logs'],
     request: z.object({ lines: z.coerce.number().int().min(1).max(2000).default(200) }),
     response: z.object({ lines: z.array(z.string()), file: z.string().nullable() }),
+  },
+  getLastfmRejected: {
+    channel: 'encore:lastfm:rejected',
+    http: ['GET', '/api/lastfm/rejected'],
+    request: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    response: LastfmRejectedListSchema,
   },
 } as const satisfies Record<string, ApiCall>;
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { API, type ApiName, type FieldError, type Settings } from '../../../src/shared/api';
 import type { PlaysPerDay, PlayView } from '../../../src/shared/plays';
-import type { RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
+import type { LastfmRejectedList, RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -109,6 +109,8 @@ export interface FakeHost {
     restores: RestoreSummary[];
     settings: Settings;
     logLines: string[];
+    /** What GET /api/lastfm/rejected answers. */
+    rejected: LastfmRejectedList;
     /** Errors saveSettings answers with, once; empty means it saves. */
     saveErrors: FieldError[];
     /** Every API call received, in order. */
@@ -133,6 +135,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     restores: [],
     settings: demoSettings(),
     logLines: ['2025-01-01T10:00:00.000Z info  encore started'],
+    rejected: { total: 0, byReason: {}, entries: [] },
     saveErrors: [],
     calls: [],
   };
@@ -176,6 +179,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     cancelImport: () => ({ ok: true }),
     runJob: () => ({ ok: true }),
     getLogTail: () => ({ lines: state.logLines, file: '/tmp/encore/logs/encore.log' }),
+    getLastfmRejected: () => state.rejected,
   };
 
   const routes = (Object.keys(API) as ApiName[]).map((name) => {
