@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/main/config';
 import { EncoreDatabase, type DatabaseTrouble } from '../../src/main/db/database';
 import { PlayStore, type NewPlay } from '../../src/main/db/plays';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
+import type { JobContext } from '../../src/main/services/scheduler/job';
 import type { StatusSnapshot } from '../../src/shared/status';
 import { mountSmallDisk, type SmallDisk } from '../support/tmpfs';
 
@@ -110,12 +111,31 @@ describe.skipIf(skip !== null)('a full disk', () => {
     new PlayStore(db, () => Date.UTC(2026, 10, 28)).ingest(Array.from({ length: 2000 }, (_, i) => play(i)));
     fs.mkdirSync(backupDir(dataDir));
     small.fill();
-    const ctx = { database: db, dataDir, clock: new ManualClock(), signal: new AbortController().signal, config: parseConfig({}), logger: new MemoryLogger() } as unknown as Parameters<typeof dbBackup>[0];
+    const ctx: JobContext = { jobId: 'db-backup', database: db, dataDir, clock: new ManualClock(), signal: new AbortController().signal, config: parseConfig({}), logger: new MemoryLogger(), timezone: 'UTC', scheduledFor: null };
     await expect(dbBackup(ctx)).rejects.toThrow(/^Could not write .*backups\/encore-.*\.db: the disk is full/);
     expect(fs.readdirSync(backupDir(dataDir))).toEqual([]);
     small.free();
     await dbBackup(ctx);
     expect(fs.readdirSync(backupDir(dataDir))).toHaveLength(1);
+  });
+
+  it('a daily export on a full disk fails naming the file and the cause, and leaves no temporary file', async () => {
+    const { dailyExport, exportDir } = await import('../../src/main/services/scheduler/jobs/daily-export');
+    const { ManualClock } = await import('../../src/main/core/clock');
+    const dataDir = path.join(small.dir, 'data');
+    const db = new EncoreDatabase({ file: path.join(dataDir, 'encore.db') });
+    cleanups.push(() => db.dispose());
+    await db.open();
+    const clock = new ManualClock(Date.UTC(2026, 10, 1, 23, 55));
+    new PlayStore(db, () => clock.now()).ingest(Array.from({ length: 2000 }, (_, i) => ({ ...play(i), startedAt: Date.UTC(2026, 10, 1) + i * 40_000 })));
+    fs.mkdirSync(exportDir(dataDir));
+    small.fill();
+    const ctx: JobContext = { jobId: 'daily-export', database: db, dataDir, clock, signal: new AbortController().signal, config: parseConfig({}), logger: new MemoryLogger(), timezone: 'UTC', scheduledFor: null };
+    await expect(dailyExport(ctx)).rejects.toThrow(/^Could not write .*exports\/plays-2026-11-01\.json: the disk is full/);
+    expect(fs.readdirSync(exportDir(dataDir))).toEqual([]);
+    small.free();
+    await dailyExport(ctx);
+    expect(fs.readdirSync(exportDir(dataDir)).sort()).toEqual(['plays-2026-11-01.csv', 'plays-2026-11-01.json']);
   });
 
   describe('the headless host', () => {
