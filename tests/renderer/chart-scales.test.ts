@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heatLevel, pickTicks, rankChange } from '../../src/renderer/lib/chart';
+import { bucketLabel, heatLevel, pickTicks, rankChange, timelineTicks } from '../../src/renderer/lib/chart';
 import { exportFileName, toCsv } from '../../src/renderer/lib/export';
 
 describe('chart scales', () => {
@@ -47,5 +47,22 @@ describe('export of a view', () => {
     expect(exportFileName('Top artists · Last 30 days', 'csv')).toBe('top-artists-last-30-days.csv');
     expect(exportFileName('Björk', 'json')).toBe('bjork.json');
     expect(exportFileName('///', 'json')).toBe('encore.json');
+  });
+});
+
+describe('timeline labels', () => {
+  const months = (from: number, count: number) => Array.from({ length: count }, (_, i) => `${2022 + Math.floor((from + i) / 12)}-${String(((from + i) % 12) + 1).padStart(2, '0')}-01`);
+  it('labels years on a long timeline', () => {
+    // March 2022 to February 2025: Januaries 2023, 2024, 2025.
+    expect(timelineTicks(months(2, 36), 8)).toEqual([
+      { index: 10, label: '2023' },
+      { index: 22, label: '2024' },
+      { index: 34, label: '2025' },
+    ]);
+  });
+  it('labels months on a short one', () => {
+    expect(timelineTicks(months(2, 4), 8).map((t) => t.label)).toEqual(['Mar 22', 'Apr 22', 'May 22', 'Jun 22']);
+    expect(bucketLabel('2025-03-03', 'week')).toBe('3 Mar 2025');
+    expect(bucketLabel('2025-03-01', 'month')).toBe('Mar 2025');
   });
 });

@@ -20,6 +20,7 @@ export function BarChart({
   bars,
   formatValue,
   axisLabels,
+  ticks,
   testId,
 }: {
   title: string;
@@ -28,6 +29,8 @@ export function BarChart({
   formatValue: (v: number) => string;
   /** Labels under the first and last bar. */
   axisLabels?: [string, string];
+  /** Labels under chosen bars instead (a timeline's years); the caller keeps them far enough apart. */
+  ticks?: { index: number; label: string }[];
   testId?: string;
 }) {
   const [ref, width] = useWidth<HTMLElement>(600);
@@ -61,7 +64,16 @@ export function BarChart({
             </rect>
           );
         })}
-        {axisLabels && (
+        {ticks && (
+          <g class="chart-axis">
+            {ticks.map((t) => (
+              <text key={t.index} x={pad.left + t.index * slot} y={height - 6} text-anchor="start">
+                {t.label}
+              </text>
+            ))}
+          </g>
+        )}
+        {!ticks && axisLabels && (
           <g class="chart-axis">
             <text x={pad.left} y={height - 6} text-anchor="start">
               {axisLabels[0]}

@@ -80,3 +80,30 @@ export function rankChange(rank: number, previousRank: number | null | undefined
     ? { text: `▲ ${d}`, label: `up ${d} ${places} from ${previousRank}`, direction: 'up' }
     : { text: `▼ ${-d}`, label: `down ${-d} ${places} from ${previousRank}`, direction: 'down' };
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A bucket's first day ("2025-03-03") as a short label: "Mar 2025" for a month, "3 Mar 2025" for a week. */
+export function bucketLabel(start: string, grain: 'week' | 'month'): string {
+  const [y, m, d] = start.split('-');
+  const month = MONTHS[Number(m) - 1] ?? m;
+  return grain === 'month' ? `${month} ${y}` : `${Number(d)} ${month} ${y}`;
+}
+
+/**
+ * Labels for a timeline of weeks or months: the years where they fit (a
+ * year's first bucket), otherwise months at even spacing.
+ */
+export function timelineTicks(starts: readonly string[], maxTicks: number): { index: number; label: string }[] {
+  const yearStart = (i: number) => {
+    const s = starts[i]!;
+    if (i === 0) return false;
+    return s.slice(0, 4) !== starts[i - 1]!.slice(0, 4);
+  };
+  const indices = pickTicks(starts.length, maxTicks, yearStart);
+  return indices.map((i) => {
+    const s = starts[i]!;
+    const [y, m] = s.split('-');
+    return { index: i, label: yearStart(i) ? y! : `${MONTHS[Number(m) - 1] ?? m} ${y!.slice(2)}` };
+  });
+}

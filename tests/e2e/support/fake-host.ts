@@ -160,7 +160,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     resumeTracking: () => (update((s) => (s.trackingPaused = false)), { ok: true }),
     simulateSuspend: () => ({ ok: true }),
     simulateResume: () => ({ ok: true }),
-    getPlays: () => ({ plays: state.plays }),
+    getPlays: () => ({ plays: state.plays, nextCursor: null }),
     getPlaysPerDay: () => ({ days: state.perDay }),
     getRestores: () => ({ restores: state.restores }),
     getSettings: () => state.settings,
@@ -176,6 +176,16 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     cancelImport: () => ({ ok: true }),
     runJob: () => ({ ok: true }),
     getLogTail: () => ({ lines: state.logLines, file: '/tmp/encore/logs/encore.log' }),
+    // Added by the backend helper so typecheck passes; the frontend helper owns these (fill in as the E2E tests need).
+    getTopItems: () => ({ items: [], previous: null }),
+    getHeatmap: () => ({ cells: [], tz: 'UTC' }),
+    getBreakdown: () => ({ zones: [], sources: [] }),
+    getYearReview: () => ({ error: 'not in the fake host' }),
+    getArtist: () => ({ error: 'not in the fake host' }),
+    getAlbum: () => ({ error: 'not in the fake host' }),
+    getTrack: () => ({ error: 'not in the fake host' }),
+    searchCatalog: () => ({ artists: [], albums: [], tracks: [] }),
+    exportPlays: () => ({ savedTo: null, plays: null }),
   };
 
   const routes = (Object.keys(API) as ApiName[]).map((name) => {
