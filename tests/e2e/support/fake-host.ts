@@ -114,6 +114,12 @@ export interface FakeHost {
     /** Every API call received, in order. */
     calls: { name: ApiName; request: Record<string, unknown> }[];
   };
+  /**
+   * Holds back the answer to calls named `name` whose request matches, until
+   * the returned `release` is called; `aborted` resolves true if the window
+   * gave up on the request first (a cancelled fetch), false once answered.
+   */
+  hold(name: ApiName, matches: (request: Record<string, unknown>) => boolean): { release(): void; aborted: Promise<boolean> };
   /** Resolves with the request of the first call named `name` (already made or still to come). */
   waitForCall(name: ApiName, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Changes the snapshot and pushes it to every open event stream. */
@@ -138,6 +144,16 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
   };
   let origin = '';
   const callWaiters = new Set<{ name: ApiName; resolve: (request: Record<string, unknown>) => void }>();
+  const holds: { name: ApiName; matches: (request: Record<string, unknown>) => boolean; released: Promise<void>; onResponse: (res: ServerResponse) => void }[] = [];
+  const hold: FakeHost['hold'] = (name, matches) => {
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    let settle!: (aborted: boolean) => void;
+    const aborted = new Promise<boolean>((ok) => (settle = ok));
+    const onResponse = (res: ServerResponse) => res.on('close', () => settle(!res.writableFinished));
+    holds.push({ name, matches, released, onResponse });
+    return { release, aborted };
+  };
 
   const push = () => {
     const data = `data: ${JSON.stringify(state.snapshot)}\n\n`;
@@ -160,7 +176,15 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     resumeTracking: () => (update((s) => (s.trackingPaused = false)), { ok: true }),
     simulateSuspend: () => ({ ok: true }),
     simulateResume: () => ({ ok: true }),
-    getPlays: () => ({ plays: state.plays, nextCursor: null }),
+    getPlays: (r) => {
+      // Enough of the real filter for the window's own behaviour: a search over artist, title and album, and paging.
+      const q = typeof r.q === 'string' ? r.q.toLowerCase() : '';
+      const matching = state.plays.filter((p) => !q || `${p.artist} ${p.title} ${p.album ?? ''}`.toLowerCase().includes(q));
+      const offset = typeof r.cursor === 'string' ? Number(r.cursor.split('.')[0]) : 0;
+      const limit = Number(r.limit ?? 50);
+      const page = matching.slice(offset, offset + limit);
+      return { plays: page, nextCursor: offset + limit < matching.length ? `${offset + limit}.0` : null };
+    },
     getPlaysPerDay: () => ({ days: state.perDay }),
     getRestores: () => ({ restores: state.restores }),
     getSettings: () => state.settings,
@@ -238,6 +262,12 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
             callWaiters.delete(w);
             w.resolve(request);
           }
+          const held = holds.find((h) => h.name === route.name && h.matches(request));
+          if (held) {
+            held.onResponse(res);
+            await held.released;
+            if (res.destroyed) return;
+          }
           return send(res, 200, handlers[route.name](request));
         }
         return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
@@ -272,6 +302,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     token,
     state,
     waitForCall,
+    hold,
     update,
     close: () =>
       new Promise<void>((ok) => {
