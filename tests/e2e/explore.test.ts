@@ -136,8 +136,8 @@ describe.skipIf(missing !== null)(`exploring the history in the window (headless
     expect(page.url()).toMatch(/#\/history\/artists\/\d+$/);
     const facts = await page.locator('[data-testid=entity-facts] dd').allTextContents();
     expect(facts[0]).toBe('5');
-    // 5 × 261 s.
-    expect(facts[1]).toBe('21 min 45 s');
+    // 5 × 261 s = 21 min 45 s.
+    expect(facts[1]).toBe('22 min');
     expect(await page.locator('[data-testid=artist-top-tracks] [data-testid=ranked-row]').first().textContent()).toContain('Halo');
     await page.locator('[data-testid=timeline] rect').first().waitFor();
     // Focus moved to the new page's heading, as a page load would.

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
-import { API, type ApiName, type FieldError, type Settings } from '../../../src/shared/api';
+import { API, type ApiName, type ApiResponse, type FieldError, type Settings } from '../../../src/shared/api';
 import type { PlaysPerDay, PlayView } from '../../../src/shared/plays';
 import type { RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
 
@@ -99,6 +99,8 @@ export function demoSettings(): Settings {
   };
 }
 
+type ExploreCall = 'getTopItems' | 'getHeatmap' | 'getBreakdown' | 'getYearReview' | 'getArtist' | 'getAlbum' | 'getTrack' | 'searchCatalog';
+
 export interface FakeHost {
   url: string;
   token: string;
@@ -113,6 +115,8 @@ export interface FakeHost {
     saveErrors: FieldError[];
     /** Every API call received, in order. */
     calls: { name: ApiName; request: Record<string, unknown> }[];
+    /** Answers for the History area's calls; a page left unset is a 404. */
+    explore: { [K in ExploreCall]?: ApiResponse<K> };
   };
   /**
    * Holds back the answer to calls named `name` whose request matches, until
@@ -141,6 +145,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     logLines: ['2025-01-01T10:00:00.000Z info  encore started'],
     saveErrors: [],
     calls: [],
+    explore: {},
   };
   let origin = '';
   const callWaiters = new Set<{ name: ApiName; resolve: (request: Record<string, unknown>) => void }>();
@@ -200,15 +205,15 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     cancelImport: () => ({ ok: true }),
     runJob: () => ({ ok: true }),
     getLogTail: () => ({ lines: state.logLines, file: '/tmp/encore/logs/encore.log' }),
-    // Added by the backend helper so typecheck passes; the frontend helper owns these (fill in as the E2E tests need).
-    getTopItems: () => ({ items: [], previous: null }),
-    getHeatmap: () => ({ cells: [], tz: 'UTC' }),
-    getBreakdown: () => ({ zones: [], sources: [] }),
-    getYearReview: () => ({ error: 'not in the fake host' }),
-    getArtist: () => ({ error: 'not in the fake host' }),
-    getAlbum: () => ({ error: 'not in the fake host' }),
-    getTrack: () => ({ error: 'not in the fake host' }),
-    searchCatalog: () => ({ artists: [], albums: [], tracks: [] }),
+    // The History area's figures, as a test sets them; without, empty (and 404 for a page).
+    getTopItems: () => state.explore.getTopItems ?? { items: [], previous: null },
+    getHeatmap: () => state.explore.getHeatmap ?? { cells: [], tz: 'UTC' },
+    getBreakdown: () => state.explore.getBreakdown ?? { zones: [], sources: [] },
+    getYearReview: () => state.explore.getYearReview,
+    getArtist: () => state.explore.getArtist,
+    getAlbum: () => state.explore.getAlbum,
+    getTrack: () => state.explore.getTrack,
+    searchCatalog: () => state.explore.searchCatalog ?? { artists: [], albums: [], tracks: [] },
     exportPlays: () => ({ savedTo: null, plays: null }),
   };
 
@@ -268,7 +273,8 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
             await held.released;
             if (res.destroyed) return;
           }
-          return send(res, 200, handlers[route.name](request));
+          const answer = handlers[route.name](request);
+          return answer === undefined ? send(res, 404, { error: `no such ${route.name.replace(/^get/, '').toLowerCase()}` }) : send(res, 200, answer);
         }
         return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
       }

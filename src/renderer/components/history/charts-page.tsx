@@ -1,7 +1,7 @@
 import type { TopItem } from '../../../shared/explore';
 import { useQuery } from '../../hooks/use-query';
 import { toCsv } from '../../lib/export';
-import { formatDuration, plural } from '../../lib/format';
+import { listenedTime, plural } from '../../lib/format';
 import { periodLabel, type Period } from '../../lib/period';
 import { routes, type ChartKind, type RankBy, type Route } from '../../lib/route';
 import { rangeOf } from './api-filters';
@@ -27,7 +27,7 @@ export function topRows(kind: ChartKind, items: TopItem[], by: RankBy, compare: 
     name: <Link to={linkTo(kind, it.id)}>{it.name}</Link>,
     detail: kind !== 'artist' && it.artists.length > 0 ? <ArtistLinks artists={it.artists} /> : undefined,
     value: by === 'time' ? it.seconds : it.plays,
-    valueText: by === 'time' ? formatDuration(it.seconds * 1000) : plural(it.plays, 'play'),
+    valueText: by === 'time' ? listenedTime(it.seconds) : plural(it.plays, 'play'),
   }));
 }
 

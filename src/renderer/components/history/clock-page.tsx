@@ -1,6 +1,6 @@
 import { useQuery } from '../../hooks/use-query';
 import { toCsv } from '../../lib/export';
-import { formatDuration, plural } from '../../lib/format';
+import { listenedTime, plural } from '../../lib/format';
 import { periodLabel, type Period } from '../../lib/period';
 import { routes, type Route } from '../../lib/route';
 import { rangeOf, timeZone } from './api-filters';
@@ -58,7 +58,7 @@ export function ClockPage({ period, refresh, navigate }: { period: Period; refre
                 key: z.zone ?? '(none)',
                 name: z.zone ? <Link to={routes.plays({ zone: z.zone, period })}>{z.zone}</Link> : <span class="muted-text">No zone (Last.fm only)</span>,
                 value: z.plays,
-                valueText: `${plural(z.plays, 'play')} · ${formatDuration(z.seconds * 1000)}`,
+                valueText: `${plural(z.plays, 'play')} · ${listenedTime(z.seconds)}`,
               }))}
             />
           </section>
@@ -71,7 +71,7 @@ export function ClockPage({ period, refresh, navigate }: { period: Period; refre
                 key: s.source,
                 name: SOURCE_NAMES[s.source],
                 value: s.plays,
-                valueText: `${plural(s.plays, 'play')} · ${formatDuration(s.seconds * 1000)}`,
+                valueText: `${plural(s.plays, 'play')} · ${listenedTime(s.seconds)}`,
               }))}
             />
           </section>

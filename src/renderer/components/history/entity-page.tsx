@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { AlbumPage, ArtistPage, TrackPage } from '../../../shared/explore';
 import { useQuery } from '../../hooks/use-query';
-import { clockTime, formatDuration, fullDateTime, plural } from '../../lib/format';
+import { clockTime, fullDateTime, listenedTime, plural } from '../../lib/format';
 import { routes, type Grain, type Route } from '../../lib/route';
 import { SourceBadges } from '../source-badges';
 import { timeZone } from './api-filters';
@@ -31,7 +31,7 @@ function Facts({ s }: { s: Summary }) {
       <dt>Plays</dt>
       <dd>{s.plays.toLocaleString('en')}</dd>
       <dt>Time listened</dt>
-      <dd>{formatDuration(s.seconds * 1000)}</dd>
+      <dd>{listenedTime(s.seconds)}</dd>
       <dt>First listen</dt>
       <dd>{when(s.firstPlayedAt)}</dd>
       <dt>Last listen</dt>
@@ -40,7 +40,7 @@ function Facts({ s }: { s: Summary }) {
   );
 }
 
-const counted = (plays: number, seconds: number) => `${plural(plays, 'play')} · ${formatDuration(seconds * 1000)}`;
+const counted = (plays: number, seconds: number) => `${plural(plays, 'play')} · ${listenedTime(seconds)}`;
 
 export function EntityPage({ kind, id, grain, refresh, navigate }: { kind: Kind; id: string; grain: Grain; refresh: number; navigate: (r: Route) => void }) {
   const numeric = /^\d+$/.test(id) ? Number(id) : null;

@@ -1,7 +1,7 @@
 import type { YearReview } from '../../../shared/explore';
 import { useQuery } from '../../hooks/use-query';
 import { toCsv } from '../../lib/export';
-import { formatDuration, plural } from '../../lib/format';
+import { listenedTime, plural } from '../../lib/format';
 import { parseDay } from '../../lib/period';
 import { routes } from '../../lib/route';
 import { BarChart } from '../bar-chart';
@@ -59,7 +59,7 @@ export function YearPage({ year: wanted, refresh }: { year: number | null; refre
             </div>
             <div>
               <dt>Time listened</dt>
-              <dd>{formatDuration(r.totals.seconds * 1000)}</dd>
+              <dd>{listenedTime(r.totals.seconds)}</dd>
             </div>
             <div>
               <dt>Artists</dt>
@@ -84,7 +84,7 @@ export function YearPage({ year: wanted, refresh }: { year: number | null; refre
               <Link to={routes.plays({ period: { preset: 'custom', from: r.busiestDay.day, to: r.busiestDay.day } })}>
                 {busiest.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long' })}
               </Link>{' '}
-              with {plural(r.busiestDay.plays, 'play')} ({formatDuration(r.busiestDay.seconds * 1000)}).
+              with {plural(r.busiestDay.plays, 'play')} ({listenedTime(r.busiestDay.seconds)}).
             </p>
           )}
           <BarChart
