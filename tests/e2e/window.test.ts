@@ -227,6 +227,35 @@ describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (s
     expect(problems).toEqual([]);
   });
 
+  it('pages through the history as it scrolls, with the cursor the host gave', async () => {
+    const now = Date.now();
+    host.state.plays = Array.from({ length: 120 }, (_, i) => ({
+      id: 1000 - i,
+      startedAt: new Date(now - (i + 1) * 600_000).toISOString(),
+      artist: 'Miles Davis',
+      title: `Take ${i + 1}`,
+      album: 'Kind of Blue',
+      secondsListened: 300,
+      zone: 'Living Room',
+      sources: ['roon' as const],
+      trackId: i + 1,
+      albumId: 7,
+      artists: [{ id: 3, name: 'Miles Davis' }],
+    }));
+    await page.goto(`${host.url}/?token=${host.token}#/history`);
+    const rows = page.locator('[data-testid=history-row]');
+    await page.locator('[data-testid=plays-count]').getByText('50 plays so far · All time').waitFor();
+    await rows.last().scrollIntoViewIfNeeded();
+    await page.locator('[data-testid=plays-count]').getByText('100 plays so far · All time').waitFor();
+    expect(host.state.calls.filter((c) => c.name === 'getPlays').map((c) => c.request.cursor)).toContain('50.0');
+    // The button does the same for a keyboard user.
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('That is every play.').waitFor();
+    expect(await rows.count()).toBe(120);
+    expect(await rows.last().locator('.track-title').textContent()).toBe('Take 120');
+    expect(problems).toEqual([]);
+  });
+
   it('renders in dark mode', async () => {
     const dark = await openWindow(browser, 'dark');
     try {
