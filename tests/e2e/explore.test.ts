@@ -119,8 +119,8 @@ describe.skipIf(missing !== null)(`exploring the history in the window (headless
     await page.waitForFunction(() => location.hash === '#/history?q=sigur+ro');
     await page.locator('[data-testid=plays-count]').getByText('4 plays · All time').waitFor();
     expect(await rows().locator('.track-meta').allTextContents()).toEqual(Array(4).fill('Sigur Rós · Takk...'));
-    // Diacritics ignored, and only the matched prefixes marked.
-    expect(await rows().first().locator('mark').allTextContents()).toEqual(['Sigur', 'Ro']);
+    // Diacritics ignored, and only the matched prefixes marked (as written: "Ró" for "ro").
+    expect(await rows().first().locator('mark').allTextContents()).toEqual(['Sigur', 'Ró']);
     await page.locator('[data-testid=catalog-matches]').getByRole('link', { name: 'Sigur Rós' }).waitFor();
 
     await page.getByRole('searchbox', { name: 'Search plays' }).fill('beyo');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketLabel, heatLevel, pickTicks, rankChange, timelineTicks } from '../../src/renderer/lib/chart';
+import { axisNumber, bucketLabel, heatLevel, pickTicks, rankChange, timelineTicks } from '../../src/renderer/lib/chart';
 import { exportFileName, toCsv } from '../../src/renderer/lib/export';
 
 describe('chart scales', () => {
@@ -61,8 +61,10 @@ describe('timeline labels', () => {
     ]);
   });
   it('labels months on a short one', () => {
-    expect(timelineTicks(months(2, 4), 8).map((t) => t.label)).toEqual(['Mar 22', 'Apr 22', 'May 22', 'Jun 22']);
+    expect(timelineTicks(months(2, 4), 8).map((t) => t.label)).toEqual(['Mar 2022', 'Apr 2022', 'May 2022', 'Jun 2022']);
     expect(bucketLabel('2025-03-03', 'week')).toBe('3 Mar 2025');
+    expect(axisNumber(2.5)).toBe('2.5');
+    expect(axisNumber(1000)).toBe('1,000');
     expect(bucketLabel('2025-03-01', 'month')).toBe('Mar 2025');
   });
 });

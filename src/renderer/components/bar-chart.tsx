@@ -66,11 +66,17 @@ export function BarChart({
         })}
         {ticks && (
           <g class="chart-axis">
-            {ticks.map((t) => (
-              <text key={t.index} x={pad.left + t.index * slot} y={height - 6} text-anchor="start">
-                {t.label}
-              </text>
-            ))}
+            {ticks.map((t) => {
+              // Under the middle of its bar, held inside the chart at both ends.
+              const x = pad.left + (t.index + 0.5) * slot;
+              const half = t.label.length * 3;
+              const anchor = x - half < pad.left ? 'start' : x + half > width - pad.right ? 'end' : 'middle';
+              return (
+                <text key={t.index} x={anchor === 'start' ? Math.max(pad.left, x - half) : anchor === 'end' ? Math.min(width - pad.right, x + half) : x} y={height - 6} text-anchor={anchor}>
+                  {t.label}
+                </text>
+              );
+            })}
           </g>
         )}
         {!ticks && axisLabels && (

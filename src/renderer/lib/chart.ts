@@ -104,6 +104,11 @@ export function timelineTicks(starts: readonly string[], maxTicks: number): { in
   return indices.map((i) => {
     const s = starts[i]!;
     const [y, m] = s.split('-');
-    return { index: i, label: yearStart(i) ? y! : `${MONTHS[Number(m) - 1] ?? m} ${y!.slice(2)}` };
+    return { index: i, label: yearStart(i) ? y! : `${MONTHS[Number(m) - 1] ?? m} ${y!}` };
   });
+}
+
+/** An axis figure: whole numbers as they are, halves (a mid line of an odd maximum) with one decimal. */
+export function axisNumber(v: number): string {
+  return Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(1);
 }

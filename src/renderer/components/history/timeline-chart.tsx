@@ -1,5 +1,5 @@
 import type { Timeline } from '../../../shared/explore';
-import { bucketLabel, timelineTicks } from '../../lib/chart';
+import { axisNumber, bucketLabel, timelineTicks } from '../../lib/chart';
 import { plural } from '../../lib/format';
 import { BarChart, type Bar } from '../bar-chart';
 
@@ -10,5 +10,5 @@ export function TimelineChart({ timeline, title }: { timeline: Timeline; title: 
   const summary = points.length
     ? `${plural(points.length, timeline.bucket)} from ${bucketLabel(points[0]!.start, timeline.bucket)}; busiest ${bucketLabel(busiest.start, timeline.bucket)} with ${plural(busiest.plays, 'play')}.`
     : 'No plays yet.';
-  return <BarChart testId="timeline" title={title} summary={summary} bars={bars} formatValue={(v) => String(Math.round(v))} ticks={timelineTicks(points.map((p) => p.start), 8)} />;
+  return <BarChart testId="timeline" title={title} summary={summary} bars={bars} formatValue={axisNumber} ticks={timelineTicks(points.map((p) => p.start), 8)} />;
 }

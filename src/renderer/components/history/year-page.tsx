@@ -1,5 +1,6 @@
 import type { YearReview } from '../../../shared/explore';
 import { useQuery } from '../../hooks/use-query';
+import { axisNumber } from '../../lib/chart';
 import { toCsv } from '../../lib/export';
 import { listenedTime, plural } from '../../lib/format';
 import { parseDay } from '../../lib/period';
@@ -92,7 +93,7 @@ export function YearPage({ year: wanted, refresh }: { year: number | null; refre
             title={`Plays per month in ${year}`}
             summary={`${plural(r.totals.plays, 'play')} in ${year}.`}
             bars={r.months.map((m) => ({ key: m.month, value: m.plays, tone: 'busy', label: `${MONTHS[Number(m.month.slice(5, 7)) - 1]}: ${plural(m.plays, 'play')}` }))}
-            formatValue={(v) => String(Math.round(v))}
+            formatValue={axisNumber}
             ticks={r.months.map((m, i) => ({ index: i, label: MONTHS[Number(m.month.slice(5, 7)) - 1] ?? m.month }))}
           />
           <div class="three-columns">
