@@ -25,23 +25,24 @@ export function RankedList({ rows, label, testId, empty = 'Nothing in this perio
         const change = r.previousRank === undefined || r.rank === undefined ? null : rankChange(r.rank, r.previousRank);
         return (
           <li key={r.key} class="ranked-row" data-testid="ranked-row">
-            {r.rank !== undefined && <span class="ranked-rank">{r.rank}</span>}
-            {change && (
-              <span class={`rank-change rank-${change.direction}`} title={change.label}>
-                <span aria-hidden="true">{change.text}</span>
-                <span class="visually-hidden">{change.label}</span>
-              </span>
-            )}
+            {/* Every row has all five cells (some empty) so the columns line up across rows. */}
+            <span class="ranked-rank">{r.rank}</span>
+            <span class={change ? `rank-change rank-${change.direction}` : 'rank-change'} title={change?.label}>
+              {change && (
+                <>
+                  <span aria-hidden="true">{change.text}</span>
+                  <span class="visually-hidden">{change.label}</span>
+                </>
+              )}
+            </span>
             <span class="ranked-name">
               <span class="ranked-title">{r.name}</span>
               {r.detail && <span class="track-meta">{r.detail}</span>}
             </span>
-            <span class="ranked-value">
-              <svg class="ranked-bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true" focusable="false">
-                <rect width={Math.max(0.5, (r.value / max) * 100)} height="8" rx="1" />
-              </svg>
-              <span class="ranked-figure">{r.valueText}</span>
-            </span>
+            <svg class="ranked-bar" viewBox="0 0 100 8" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+              <rect width={Math.max(0.5, (r.value / max) * 100)} height="8" rx="1" />
+            </svg>
+            <span class="ranked-figure">{r.valueText}</span>
           </li>
         );
       })}
