@@ -55,10 +55,14 @@ describe('timeline labels', () => {
   it('labels years on a long timeline', () => {
     // March 2022 to February 2025: Januaries 2023, 2024, 2025.
     expect(timelineTicks(months(2, 36), 8)).toEqual([
+      { index: 0, label: 'Mar 2022' },
       { index: 10, label: '2023' },
       { index: 22, label: '2024' },
       { index: 34, label: '2025' },
     ]);
+  });
+  it('leaves the first month out when a year label is right beside it', () => {
+    expect(timelineTicks(months(11, 24), 8).map((t) => t.label)).toEqual(['2023', '2024']);
   });
   it('labels months on a short one', () => {
     expect(timelineTicks(months(2, 4), 8).map((t) => t.label)).toEqual(['Mar 2022', 'Apr 2022', 'May 2022', 'Jun 2022']);

@@ -101,6 +101,8 @@ export function timelineTicks(starts: readonly string[], maxTicks: number): { in
     return s.slice(0, 4) !== starts[i - 1]!.slice(0, 4);
   };
   const indices = pickTicks(starts.length, maxTicks, yearStart);
+  // The first bucket is labelled too (with its month), unless a year label sits right next to it.
+  if (indices.length > 0 && indices[0] !== 0 && indices[0]! >= (starts.length / maxTicks) * 0.75) indices.unshift(0);
   return indices.map((i) => {
     const s = starts[i]!;
     const [y, m] = s.split('-');
