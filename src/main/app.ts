@@ -3,7 +3,8 @@
 // the status and a clean shutdown.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput } from '../shared/api';
+import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput, type StreamedResponse } from '../shared/api';
+import type { ExportQuery } from '../shared/explore';
 import { ConfigSchema, effectiveJobs, type Config } from '../shared/config';
 import type { RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
 import { SERVICE_IDS } from '../shared/status';
@@ -18,6 +19,7 @@ import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
 import { DatabaseService } from './db/database-service';
 import { EncoreDatabase } from './db/database';
 import { PlayStore } from './db/plays';
+import { ExploreApi } from './db/explore-api';
 import { StateStore, type JournalEntry } from './db/state';
 import { createServices, type ServiceSet } from './services';
 
@@ -40,6 +42,8 @@ export interface EncorePorts {
 
 export interface Encore {
   readonly handlers: ApiHandlers;
+  /** The calls whose HTTP route streams a download (`stream` in the API table). */
+  readonly streams: { exportPlays(request: ExportQuery, signal?: AbortSignal): Promise<StreamedResponse> };
   readonly dataDir: string;
   readonly logFile: string | null;
   readonly supervisor: Supervisor;
@@ -70,6 +74,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   });
   const plays = new PlayStore(database, () => clock.now());
   const state = new StateStore(database, () => clock.now());
+  const explore = new ExploreApi(database, () => clock.now(), path.join(ports.dataDir, 'exports'));
   const store = new DisposableStore();
 
   // The journal waits in memory while the database is closed (asleep, failing).
@@ -222,9 +227,9 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       simulated.resume();
       return ok;
     },
-    getPlays: ({ limit, before }) => {
+    getPlays: async (query) => {
       requireOpen();
-      return { plays: plays.list(limit, before ? Date.parse(before) : undefined).map((p) => ({ ...p, trackId: 0, albumId: null, artists: [] })), nextCursor: null };
+      return explore.history(query);
     },
     getPlaysPerDay: ({ days }) => {
       requireOpen();
@@ -265,11 +270,20 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     getLogTail: ({ lines }) => ({ lines: ports.logFile ? tail(ports.logFile, lines) : [], file: ports.logFile ?? null }),
-    ...notBuiltYet,
+    getTopItems: (q) => (requireOpen(), explore.top(q)),
+    getHeatmap: (q) => (requireOpen(), explore.heatmap(q)),
+    getBreakdown: (q) => (requireOpen(), explore.breakdown(q)),
+    getYearReview: (q) => (requireOpen(), explore.year(q)),
+    getArtist: (q) => (requireOpen(), explore.artist(q)),
+    getAlbum: (q) => (requireOpen(), explore.album(q)),
+    getTrack: (q) => (requireOpen(), explore.track(q)),
+    searchCatalog: (q) => (requireOpen(), explore.catalog(q)),
+    exportPlays: (q) => (requireOpen(), explore.exportToFile(q)),
   };
 
   return {
     handlers,
+    streams: { exportPlays: (q, signal) => (requireOpen(), explore.exportStream(q, signal)) },
     dataDir: ports.dataDir,
     logFile: ports.logFile ?? null,
     supervisor,
@@ -289,16 +303,6 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     },
   };
 }
-
-// TEMPORARY (explore branch): replaced by the explore store's handlers in the next commits.
-const notBuiltYet = Object.fromEntries(
-  (['getTopItems', 'getHeatmap', 'getBreakdown', 'getYearReview', 'getArtist', 'getAlbum', 'getTrack', 'searchCatalog', 'exportPlays'] as const).map((name) => [
-    name,
-    () => {
-      throw new ApiError(503, `${name} is being built`);
-    },
-  ]),
-) as unknown as Pick<ApiHandlers, 'getTopItems' | 'getHeatmap' | 'getBreakdown' | 'getYearReview' | 'getArtist' | 'getAlbum' | 'getTrack' | 'searchCatalog' | 'exportPlays'>;
 
 class PersistedWanted implements WantedStore {
   private wanted = new Map<string, boolean>();

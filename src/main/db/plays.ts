@@ -3,6 +3,7 @@
 import type { PlaySource, PlayView, PlaysPerDay } from '../../shared/plays';
 import { normalizeArtist, normalizeName } from '../core/normalize';
 import type BetterSqlite3 from 'better-sqlite3';
+import { CreditWriter, type NewTrack } from './credits';
 import type { EncoreDatabase, SqliteHandle } from './database';
 
 export interface NewPlay {
@@ -197,6 +198,8 @@ class TrackResolver {
   // Normalising is the slow part of a miss; a batch repeats artists and albums.
   private readonly names = new Map<string, string>();
   private readonly firstArtists = new Map<string, string>();
+  /** Tracks this batch created: their credits are written before it commits. */
+  readonly added: NewTrack[] = [];
 
   constructor(private readonly st: Statements) {}
 
@@ -244,6 +247,7 @@ class TrackResolver {
       }
       st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
       row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
+      this.added.push({ id: row[0], artist: play.artist.trim(), title: play.title.trim() });
     }
     this.readLength(row[0], row[1]);
     return { trackId: row[0], key, trackKey: row[2] === key ? key : row[2] };
@@ -286,6 +290,7 @@ export class PlayStore {
   private statements: Statements | null = null;
   private resolver: TrackResolver | null = null;
   private handle: SqliteHandle | null = null;
+  private credits: CreditWriter | null = null;
 
   constructor(
     private readonly database: EncoreDatabase,
@@ -335,6 +340,7 @@ export class PlayStore {
         .raw(),
     };
     this.resolver = new TrackResolver(this.statements);
+    this.credits = new CreditWriter(raw);
     return this.statements;
   }
 
@@ -467,12 +473,17 @@ export class PlayStore {
         result.insertedIds.push(id);
       }
       if (queue) writeQueued(st, queue, now);
+      if (resolver.added.length) {
+        this.credits!.write(resolver.added);
+        resolver.added.length = 0;
+      }
     });
     try {
       run.immediate(plays);
     } catch (error) {
       // Rolled back: the cache may name tracks that were never stored.
       this.resolver = new TrackResolver(st);
+      this.credits?.reset();
       throw error;
     }
     return result;

@@ -1,0 +1,133 @@
+// The Explore calls as the API table has them: each brings the rollups up to
+// date (yielding to the event loop while it counts), then answers from one
+// short synchronous read.
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { StreamedResponse } from '../../shared/api';
+import type {
+  AlbumPage,
+  ArtistPage,
+  BreakdownResult,
+  CatalogSearchResult,
+  EntityQuery,
+  ExportQuery,
+  ExportResult,
+  HeatmapResult,
+  HistoryPage,
+  HistoryQuery,
+  PeriodQuery,
+  TopQuery,
+  TopResult,
+  TrackPage,
+  YearQuery,
+  YearReview,
+} from '../../shared/explore';
+import type { EncoreDatabase } from './database';
+import { checkTimeZone, ExploreStore } from './explore';
+import { EXPORT_TYPES, exportChunks, exportFileName, type ExportProgress } from './export';
+import { Rollups } from './rollups';
+import { StatsStore } from './stats';
+
+export class ExploreApi {
+  readonly rollups: Rollups;
+  readonly store: ExploreStore;
+  readonly stats: StatsStore;
+
+  constructor(
+    database: EncoreDatabase,
+    private readonly now: () => number,
+    private readonly exportDir: string,
+  ) {
+    this.rollups = new Rollups(database);
+    this.store = new ExploreStore(database);
+    this.stats = new StatsStore(this.store);
+  }
+
+  private period(q: PeriodQuery): { from: number; to: number } {
+    return { from: q.from ? Date.parse(q.from) : 0, to: q.to ? Date.parse(q.to) : this.now() + 1 };
+  }
+
+  async history(q: HistoryQuery): Promise<HistoryPage> {
+    await this.rollups.ready();
+    return this.store.history(q);
+  }
+
+  async top(q: TopQuery): Promise<TopResult> {
+    await this.rollups.ready();
+    return this.stats.top(q, this.now());
+  }
+
+  async heatmap(q: PeriodQuery): Promise<HeatmapResult> {
+    const tz = checkTimeZone(q.tz);
+    const { from, to } = this.period(q);
+    // The hourly rollup is kept by triggers: no catch-up needed.
+    return this.stats.heatmap(from, to, tz);
+  }
+
+  async breakdown(q: PeriodQuery): Promise<BreakdownResult> {
+    const { from, to } = this.period(q);
+    return this.stats.breakdown(from, to);
+  }
+
+  async year(q: YearQuery): Promise<YearReview> {
+    const tz = checkTimeZone(q.tz);
+    await this.rollups.ready();
+    return this.stats.year(q.year, tz, this.now());
+  }
+
+  async artist(q: EntityQuery): Promise<ArtistPage> {
+    const tz = checkTimeZone(q.tz);
+    await this.rollups.ready();
+    return this.store.artist(q.id, q.bucket, tz);
+  }
+
+  async album(q: EntityQuery): Promise<AlbumPage> {
+    const tz = checkTimeZone(q.tz);
+    await this.rollups.ready();
+    return this.store.album(q.id, q.bucket, tz);
+  }
+
+  async track(q: EntityQuery): Promise<TrackPage> {
+    const tz = checkTimeZone(q.tz);
+    await this.rollups.ready();
+    return this.store.track(q.id, q.bucket, tz);
+  }
+
+  async catalog(q: { q: string; limit: number }): Promise<CatalogSearchResult> {
+    await this.rollups.ready();
+    return this.store.catalog(q.q, q.limit);
+  }
+
+  /** The download over HTTP: the server pulls the chunks as the client reads them. */
+  async exportStream(q: ExportQuery, signal?: AbortSignal): Promise<StreamedResponse & { progress: ExportProgress }> {
+    const tz = checkTimeZone(q.tz);
+    await this.rollups.ready(signal);
+    const now = this.now();
+    const progress: ExportProgress = { plays: 0 };
+    return { contentType: EXPORT_TYPES[q.format].contentType, filename: exportFileName(q.format, now), chunks: exportChunks(this.store, q, tz, now, progress), progress };
+  }
+
+  /** Where the export cannot stream (IPC): into <data dir>/exports, written to a temporary name and renamed when complete. */
+  async exportToFile(q: ExportQuery, signal?: AbortSignal): Promise<ExportResult> {
+    const stream = await this.exportStream(q, signal);
+    fs.mkdirSync(this.exportDir, { recursive: true });
+    const file = path.join(this.exportDir, stream.filename);
+    const partial = `${file}.partial`;
+    const out = fs.createWriteStream(partial);
+    try {
+      for await (const chunk of stream.chunks) {
+        signal?.throwIfAborted();
+        if (!out.write(chunk)) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'finish');
+      fs.renameSync(partial, file);
+    } catch (error) {
+      out.destroy();
+      fs.rmSync(partial, { force: true });
+      throw error;
+    }
+    return { savedTo: file, plays: stream.progress.plays };
+  }
+}

@@ -1,0 +1,234 @@
+// Charts over the history: top artists, albums and tracks with the change of
+// rank, the listening clock, the zone and source breakdown and the year in
+// review. All time reads the per-track totals (track_stats, 50,000 rows
+// rather than a million plays); a period reads its own plays through the
+// started_at index. Callers bring the rollups up to date first.
+import type { BreakdownResult, HeatmapResult, TopItem, TopKind, TopQuery, TopResult, YearReview } from '../../shared/explore';
+import type { ExploreStore } from './explore';
+import { PLAY_SECONDS, TRACK_SECONDS } from './explore';
+import { ZoneOffsets } from './zone-offsets';
+
+const HOUR = 3_600_000;
+
+interface Ranked {
+  id: number;
+  plays: number;
+  seconds: number;
+}
+
+/** Per-track plays and seconds: over all time from the totals, over a period from its plays. */
+function perTrackSql(range: boolean): string {
+  return range
+    ? `SELECT p.track_id AS track_id, count(*) AS plays, total(${PLAY_SECONDS}) AS seconds
+       FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? GROUP BY p.track_id`
+    : `SELECT ts.track_id AS track_id, ts.plays AS plays, ${TRACK_SECONDS} AS seconds
+       FROM track_stats ts JOIN tracks t ON t.id = ts.track_id WHERE ts.plays > 0`;
+}
+
+function groupedSql(kind: TopKind, range: boolean, by: 'plays' | 'time'): string {
+  const order = by === 'plays' ? 'plays DESC, seconds DESC' : 'seconds DESC, plays DESC';
+  const perTrack = perTrackSql(range);
+  switch (kind) {
+    case 'track':
+      return `SELECT track_id AS id, plays, seconds FROM (${perTrack}) ORDER BY ${order}, id`;
+    case 'album':
+      return `SELECT t.album_id AS id, sum(pt.plays) AS plays, total(pt.seconds) AS seconds FROM (${perTrack}) pt
+              JOIN tracks t ON t.id = pt.track_id WHERE t.album_id IS NOT NULL GROUP BY t.album_id ORDER BY ${order}, id`;
+    case 'artist':
+      return `SELECT ta.artist_id AS id, sum(pt.plays) AS plays, total(pt.seconds) AS seconds FROM (${perTrack}) pt
+              JOIN track_artists ta ON ta.track_id = pt.track_id GROUP BY ta.artist_id ORDER BY ${order}, id`;
+  }
+}
+
+/** Competition ranks (1, 2, 2, 4) over a list already in rank order. */
+function ranks(list: readonly Ranked[], by: 'plays' | 'time'): number[] {
+  const out: number[] = [];
+  const value = (r: Ranked) => (by === 'plays' ? r.plays : r.seconds);
+  list.forEach((r, i) => out.push(i > 0 && value(list[i - 1]!) === value(r) ? out[i - 1]! : i + 1));
+  return out;
+}
+
+export class StatsStore {
+  constructor(private readonly explore: ExploreStore) {}
+
+  private get st() {
+    return this.explore.st;
+  }
+
+  private ranked(kind: TopKind, by: 'plays' | 'time', range: { from: number; to: number } | null, limit?: number): Ranked[] {
+    const sql = groupedSql(kind, range !== null, by) + (limit !== undefined ? ' LIMIT ?' : '');
+    const params: unknown[] = range ? [range.from, range.to] : [];
+    if (limit !== undefined) params.push(limit);
+    return this.st.get(sql).all(...params) as Ranked[];
+  }
+
+  top(query: TopQuery, now: number): TopResult {
+    const to = query.to ? Date.parse(query.to) : null;
+    const from = query.from ? Date.parse(query.from) : null;
+    // All time up to now: the totals. Anything else: the period's own plays.
+    const range = from === null && (to === null || to > now) ? null : { from: from ?? 0, to: to ?? now + 1 };
+    // Ranks of the first N need only those N: whatever ranks above an item comes before it.
+    const cut = this.ranked(query.kind, query.by, range, query.limit);
+    const currentRanks = ranks(cut, query.by);
+    let previous: TopResult['previous'] = null;
+    const previousRank = new Map<number, number>();
+    if (range && from !== null) {
+      const length = range.to - range.from;
+      const prev = { from: range.from - length, to: range.from };
+      previous = { from: new Date(prev.from).toISOString(), to: new Date(prev.to).toISOString() };
+      const before = this.ranked(query.kind, query.by, prev);
+      const r = ranks(before, query.by);
+      before.forEach((item, i) => previousRank.set(item.id, r[i]!));
+    }
+    const names = this.names(query.kind, cut.map((c) => c.id));
+    const items: TopItem[] = cut.map((c, i) => ({
+      id: c.id,
+      name: names.name.get(c.id) ?? '',
+      plays: c.plays,
+      seconds: c.seconds,
+      rank: currentRanks[i]!,
+      previousRank: previousRank.get(c.id) ?? null,
+      artists: names.artists.get(c.id) ?? [],
+    }));
+    return { items, previous };
+  }
+
+  private names(kind: TopKind, ids: number[]): { name: Map<number, string>; artists: Map<number, Array<{ id: number; name: string }>> } {
+    const table = kind === 'artist' ? 'SELECT id, name FROM credited_artists' : kind === 'album' ? 'SELECT id, title AS name FROM albums' : 'SELECT id, title AS name FROM tracks';
+    const rows = this.st.get(`${table} WHERE id IN (SELECT value FROM json_each(?))`).raw().all(JSON.stringify(ids)) as Array<[number, string]>;
+    const artists = kind === 'track' ? this.explore.creditsOf(ids) : kind === 'album' ? this.explore.albumCredits(ids) : new Map();
+    return { name: new Map(rows), artists };
+  }
+
+  /**
+   * Plays per local weekday and hour. Whole hours come from the hourly rollup
+   * (play_hours); the partial hours at the edges, and every play in a zone
+   * whose offset is not whole hours (India, Nepal…), from the plays.
+   */
+  heatmap(fromMs: number, toMs: number, tz: string): HeatmapResult {
+    const zone = ZoneOffsets.of(tz);
+    const grid = new Array<number>(7 * 24).fill(0);
+    const add = (ms: number, plays: number) => {
+      const d = new Date(zone.local(ms));
+      grid[((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours()]! += plays;
+    };
+    const plays = this.st.get('SELECT started_at FROM plays WHERE started_at >= ? AND started_at < ?').pluck();
+    if (zone.wholeHours) {
+      const firstHour = Math.ceil(fromMs / HOUR);
+      const endHour = Math.floor(toMs / HOUR);
+      if (firstHour < endHour) {
+        for (const [hour, n] of this.st.get('SELECT hour, plays FROM play_hours WHERE hour >= ? AND hour < ? AND plays > 0').raw().all(firstHour, endHour) as Array<[number, number]>) {
+          add(hour * HOUR, n);
+        }
+        for (const ms of plays.all(fromMs, firstHour * HOUR) as number[]) add(ms, 1);
+        for (const ms of plays.all(endHour * HOUR, toMs) as number[]) add(ms, 1);
+      } else {
+        for (const ms of plays.all(fromMs, toMs) as number[]) add(ms, 1);
+      }
+    } else {
+      for (const ms of plays.iterate(fromMs, toMs) as Iterable<number>) add(ms, 1);
+    }
+    const cells: HeatmapResult['cells'] = [];
+    for (let weekday = 0; weekday < 7; weekday++) for (let hour = 0; hour < 24; hour++) cells.push({ weekday, hour, plays: grid[weekday * 24 + hour]! });
+    return { cells, tz };
+  }
+
+  breakdown(fromMs: number, toMs: number): BreakdownResult {
+    const rows = this.st
+      .get(
+        `SELECT p.zone, p.roon_started_at IS NOT NULL, p.lastfm_started_at IS NOT NULL, count(*), total(${PLAY_SECONDS})
+         FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? GROUP BY 1, 2, 3`,
+      )
+      .raw()
+      .all(fromMs, toMs) as Array<[string | null, number, number, number, number]>;
+    const zones = new Map<string | null, { plays: number; seconds: number }>();
+    const sources = new Map<'roon' | 'lastfm' | 'both', { plays: number; seconds: number }>();
+    for (const [zone, roon, lastfm, plays, seconds] of rows) {
+      const z = zones.get(zone) ?? { plays: 0, seconds: 0 };
+      z.plays += plays;
+      z.seconds += seconds;
+      zones.set(zone, z);
+      const key = roon && lastfm ? 'both' : roon ? 'roon' : 'lastfm';
+      const s = sources.get(key) ?? { plays: 0, seconds: 0 };
+      s.plays += plays;
+      s.seconds += seconds;
+      sources.set(key, s);
+    }
+    const byPlays = <T extends { plays: number }>(a: T, b: T) => b.plays - a.plays;
+    return {
+      zones: [...zones].map(([zone, v]) => ({ zone, ...v })).sort(byPlays),
+      sources: [...sources].map(([source, v]) => ({ source, ...v })).sort(byPlays),
+    };
+  }
+
+  year(year: number, tz: string, now: number): YearReview {
+    const zone = ZoneOffsets.of(tz);
+    const from = zone.utc(Date.UTC(year, 0, 1));
+    const to = zone.utc(Date.UTC(year + 1, 0, 1));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // One pass over the year's plays for everything counted by time.
+    const days = new Map<string, { plays: number; seconds: number }>();
+    const months = Array.from({ length: 12 }, (_, i) => ({ month: `${year}-${String(i + 1).padStart(2, '0')}`, plays: 0, seconds: 0 }));
+    let plays = 0;
+    let seconds = 0;
+    const rows = this.st
+      .get(`SELECT p.started_at, ${PLAY_SECONDS} FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`)
+      .raw()
+      .iterate(from, to) as Iterable<[number, number]>;
+    for (const [ms, s] of rows) {
+      const local = new Date(zone.local(ms));
+      const day = local.toISOString().slice(0, 10);
+      const d = days.get(day) ?? { plays: 0, seconds: 0 };
+      d.plays++;
+      d.seconds += s;
+      days.set(day, d);
+      const m = months[local.getUTCMonth()];
+      if (m) {
+        m.plays++;
+        m.seconds += s;
+      }
+      plays++;
+      seconds += s;
+    }
+    let busiestDay: YearReview['busiestDay'] = null;
+    for (const [day, d] of [...days].sort(([a], [b]) => (a < b ? -1 : 1))) if (!busiestDay || d.plays > busiestDay.plays) busiestDay = { day, ...d };
+
+    const count = (sql: string) => this.st.get(sql).pluck().get(from, to) as number;
+    const perTrack = perTrackSql(true);
+    const totals = {
+      plays,
+      seconds,
+      artists: count(`SELECT count(DISTINCT ta.artist_id) FROM (${perTrack}) pt JOIN track_artists ta ON ta.track_id = pt.track_id`),
+      albums: count(`SELECT count(DISTINCT t.album_id) FROM (${perTrack}) pt JOIN tracks t ON t.id = pt.track_id`),
+      tracks: count(`SELECT count(*) FROM (${perTrack})`),
+      days: days.size,
+    };
+    const top = (kind: TopKind) => this.top({ kind, from: iso(from), to: iso(to), limit: 10, by: 'plays' }, now).items;
+
+    // Artists whose first play ever lies in the year.
+    const fresh = this.st
+      .get(
+        `WITH first AS (
+           SELECT ta.artist_id AS id, min(ts.first_at) AS first_at FROM track_artists ta JOIN track_stats ts ON ts.track_id = ta.track_id
+           WHERE ts.plays > 0 GROUP BY ta.artist_id HAVING first_at >= ? AND first_at < ?),
+         year AS (SELECT ta.artist_id AS id, sum(pt.plays) AS plays FROM (${perTrack}) pt JOIN track_artists ta ON ta.track_id = pt.track_id GROUP BY ta.artist_id)
+         SELECT ca.id, ca.name, f.first_at, coalesce(y.plays, 0) AS plays FROM first f JOIN credited_artists ca ON ca.id = f.id LEFT JOIN year y ON y.id = f.id
+         ORDER BY plays DESC, f.first_at, ca.id`,
+      )
+      .raw()
+      .all(from, to, from, to) as Array<[number, string, number, number]>;
+    return {
+      year,
+      tz,
+      totals,
+      topArtists: top('artist'),
+      topAlbums: top('album'),
+      topTracks: top('track'),
+      busiestDay,
+      newArtists: fresh.slice(0, 50).map(([id, name, firstAt, n]) => ({ id, name, firstPlayedAt: iso(firstAt), plays: n })),
+      newArtistCount: fresh.length,
+      months,
+    };
+  }
+}
+
