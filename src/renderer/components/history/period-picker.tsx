@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { customPeriod, localDay, PERIOD_LABELS, PERIOD_PRESETS, type Period, type PeriodPreset } from '../../lib/period';
 import { Choice } from './choice';
 
@@ -11,6 +11,12 @@ export function PeriodPicker({ period, onChange }: { period: Period; onChange: (
     period.preset === 'custom' ? { from: period.from, to: period.to } : { from: localDay(Date.now() - 29 * 86_400_000), to: today },
   );
   const [custom, setCustom] = useState(period.preset === 'custom');
+  // Back, Forward or a link changed the period: show that one, not the last choice made here.
+  const periodKey = period.preset === 'custom' ? `${period.from}/${period.to}` : period.preset;
+  useEffect(() => {
+    setCustom(period.preset === 'custom');
+    if (period.preset === 'custom') setDraft({ from: period.from, to: period.to });
+  }, [periodKey]);
   const selected = custom ? 'custom' : period.preset;
   const invalid = custom && customPeriod(draft.from, draft.to) === null;
 

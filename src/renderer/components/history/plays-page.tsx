@@ -43,7 +43,7 @@ export function PlaysPage({ filters, navigate, refresh }: { filters: PlayFilters
   const breakdown = useQuery('getBreakdown', rangeOf(filters.period), refresh);
   const catalog = useQuery('searchCatalog', request.q ? { q: request.q, limit: 5 } : null);
 
-  const sentinel = useRef<HTMLLIElement>(null);
+  const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = sentinel.current;
     if (!el) return;
@@ -182,16 +182,19 @@ export function PlaysPage({ filters, navigate, refresh }: { filters: PlayFilters
           {pages.plays.map((p) => (
             <PlayRow key={p.id} play={p} q={filters.q} now={now} />
           ))}
-          <li ref={sentinel} class="play-list-end">
-            {pages.done ? (
-              <span class="small">That is every play.</span>
-            ) : (
-              <button type="button" class="secondary" onClick={pages.loadMore} disabled={pages.loading}>
-                {pages.loading ? 'Loading…' : 'Load more'}
-              </button>
-            )}
-          </li>
         </ol>
+      )}
+      {pages.plays.length > 0 && (
+        <div ref={sentinel} class="play-list-end">
+          {pages.done ? (
+            <span class="small">That is every play.</span>
+          ) : (
+            // aria-disabled, not disabled: a disabled button drops the keyboard focus mid-list.
+            <button type="button" class="secondary" onClick={pages.loadMore} aria-disabled={pages.loading}>
+              {pages.loading ? 'Loading…' : 'Load more'}
+            </button>
+          )}
+        </div>
       )}
     </section>
   );
