@@ -4,6 +4,19 @@ import { useApp } from '../../context';
 
 const PAGE = 50;
 
+/**
+ * The list after re-reading the first page: while only that page is shown it
+ * is simply replaced (plays may have been merged or removed); once more pages
+ * are in, the plays newer than the top are put above, and the rest stays as
+ * scrolled (a later page never shifts, the cursor is keyset).
+ */
+export function mergeFirstPage<P extends { id: number; startedAt: string }>(current: readonly P[], first: readonly P[], pageSize: number): P[] {
+  if (current.length <= pageSize) return [...first];
+  const seen = new Set(current.map((p) => p.id));
+  const top = current[0]!.startedAt;
+  return [...first.filter((p) => !seen.has(p.id) && p.startedAt >= top), ...current];
+}
+
 export interface HistoryPages {
   plays: HistoryPlay[];
   /** True once the last page is in. */
@@ -48,9 +61,7 @@ export function useHistoryPages(filters: PlayFilters, refresh: number): HistoryP
         if (controller.signal.aborted) return;
         setState((s) => {
           if (fresh || s.plays.length <= PAGE) return { key, plays: page.plays, cursor: page.nextCursor, done: page.nextCursor === null, loading: false, error: null };
-          const seen = new Set(s.plays.map((p) => p.id));
-          const newer = page.plays.filter((p) => !seen.has(p.id) && p.startedAt >= s.plays[0]!.startedAt);
-          return { ...s, plays: [...newer, ...s.plays], loading: false, error: null };
+          return { ...s, plays: mergeFirstPage(s.plays, page.plays, PAGE), loading: false, error: null };
         });
       },
       (e: unknown) => !controller.signal.aborted && setState((s) => ({ ...s, loading: false, error: fail(e) })),
