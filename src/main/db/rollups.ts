@@ -1,4 +1,5 @@
-// The explore rollups (track_stats, track_plays; see 002-explore) follow the
+// The explore rollups (track_stats, track_plays, the per-artist and per-album
+// totals and the per-day tables; see 002-explore) follow the
 // plays table from behind: plays up to the watermark are counted, and every
 // read first brings them up to the newest play. Ingest pays nothing per play;
 // the read after a big import pays the catch-up, in chunks between which the
@@ -10,14 +11,32 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EncoreDatabase, SqliteHandle } from './database';
 
-/** Plays counted per step: some 30 ms of work, short enough not to stall the window. */
-const CHUNK = 25_000;
+/** Plays counted per step: some 30 ms of work (measured 25k in 170 ms), short enough not to stall the window. */
+const CHUNK = 5_000;
+
+/** A chunk's plays (id in (?, ?]) with their time listened, as the per-artist, per-album and per-day tables count them. */
+const CHUNK_PLAYS = `SELECT p.track_id, p.started_at / 86400000 AS day, coalesce(p.seconds_listened, t.length_s, 0) AS seconds, t.album_id
+  FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.id > ? AND p.id <= ?`;
+const ADD = (table: string) => `ON CONFLICT DO UPDATE SET plays = ${table}.plays + excluded.plays, seconds = ${table}.seconds + excluded.seconds`;
+const GROUPED = [
+  `INSERT INTO artist_stats (artist_id, plays, seconds) SELECT ta.artist_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+   JOIN track_artists ta ON ta.track_id = c.track_id WHERE true GROUP BY ta.artist_id ${ADD('artist_stats')}`,
+  `INSERT INTO album_stats (album_id, plays, seconds) SELECT c.album_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+   WHERE c.album_id IS NOT NULL GROUP BY c.album_id ${ADD('album_stats')}`,
+  `INSERT INTO track_days (day, track_id, plays, seconds) SELECT c.day, c.track_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+   WHERE true GROUP BY c.day, c.track_id ${ADD('track_days')}`,
+  `INSERT INTO album_days (day, album_id, plays, seconds) SELECT c.day, c.album_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+   WHERE c.album_id IS NOT NULL GROUP BY c.day, c.album_id ${ADD('album_days')}`,
+  `INSERT INTO artist_days (day, artist_id, plays, seconds) SELECT c.day, ta.artist_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+   JOIN track_artists ta ON ta.track_id = c.track_id WHERE true GROUP BY c.day, ta.artist_id ${ADD('artist_days')}`,
+];
 
 interface Statements {
   watermark: BetterSqlite3.Statement<unknown[], unknown>;
   maxId: BetterSqlite3.Statement<unknown[], unknown>;
   stats: BetterSqlite3.Statement<unknown[], unknown>;
   plays: BetterSqlite3.Statement<unknown[], unknown>;
+  grouped: Array<BetterSqlite3.Statement<unknown[], unknown>>;
   advance: BetterSqlite3.Statement<unknown[], unknown>;
 }
 
@@ -46,6 +65,7 @@ export class Rollups {
            first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
       ),
       plays: raw.prepare('INSERT OR IGNORE INTO track_plays (track_id, started_at, play_id) SELECT track_id, started_at, id FROM plays WHERE id > ? AND id <= ?'),
+      grouped: GROUPED.map((sql) => raw.prepare(sql)),
       advance: raw.prepare('UPDATE rollup_state SET watermark = ? WHERE id = 1'),
     };
     return this.statements;
@@ -69,6 +89,7 @@ export class Rollups {
         const to = Math.min(max, from + chunk);
         st.stats.run(from, to);
         st.plays.run(from, to);
+        for (const statement of st.grouped) statement.run(from, to);
         st.advance.run(to);
         return to >= max;
       })

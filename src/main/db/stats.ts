@@ -9,6 +9,7 @@ import { PLAY_SECONDS, TRACK_SECONDS } from './explore';
 import { ZoneOffsets } from './zone-offsets';
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 interface Ranked {
   id: number;
@@ -16,28 +17,43 @@ interface Ranked {
   seconds: number;
 }
 
-/** Per-track plays and seconds: over all time from the totals, over a period from its plays. */
-function perTrackSql(range: boolean): string {
-  return range
-    ? `SELECT p.track_id AS track_id, count(*) AS plays, total(${PLAY_SECONDS}) AS seconds
-       FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? GROUP BY p.track_id`
-    : `SELECT ts.track_id AS track_id, ts.plays AS plays, ${TRACK_SECONDS} AS seconds
-       FROM track_stats ts JOIN tracks t ON t.id = ts.track_id WHERE ts.plays > 0`;
+const ALL_TIME: Record<TopKind, string> = {
+  track: `SELECT ts.track_id AS id, ts.plays AS plays, ${TRACK_SECONDS} AS seconds FROM track_stats ts JOIN tracks t ON t.id = ts.track_id WHERE ts.plays > 0`,
+  album: 'SELECT album_id AS id, plays, seconds FROM album_stats WHERE plays > 0',
+  artist: 'SELECT artist_id AS id, plays, seconds FROM artist_stats WHERE plays > 0',
+};
+
+/** A period's plays at its edges (partial UTC days), one row per play and counted id. */
+const EDGE_PLAYS: Record<TopKind, string> = {
+  track: `SELECT p.track_id AS id, ${PLAY_SECONDS} AS seconds FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`,
+  album: `SELECT t.album_id AS id, ${PLAY_SECONDS} AS seconds FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? AND t.album_id IS NOT NULL`,
+  artist: `SELECT ta.artist_id AS id, ${PLAY_SECONDS} AS seconds FROM plays p CROSS JOIN tracks t ON t.id = p.track_id
+           JOIN track_artists ta ON ta.track_id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`,
+};
+
+/**
+ * A period's totals per id: its whole UTC days from <kind>_days, the partial
+ * days at either end from the plays themselves (exact to the millisecond).
+ */
+function periodSql(kind: TopKind): string {
+  return `SELECT id, sum(plays) AS plays, total(seconds) AS seconds FROM (
+      SELECT ${kind}_id AS id, plays, seconds FROM ${kind}_days WHERE day >= ? AND day < ?
+      UNION ALL SELECT id, 1, seconds FROM (${EDGE_PLAYS[kind]})
+      UNION ALL SELECT id, 1, seconds FROM (${EDGE_PLAYS[kind]})
+    ) GROUP BY id`;
 }
 
-function groupedSql(kind: TopKind, range: boolean, by: 'plays' | 'time'): string {
+/** The parameters of periodSql: whole days, then the two edges. */
+function periodParams(from: number, to: number): number[] {
+  const firstDay = Math.ceil(from / DAY);
+  const endDay = Math.floor(to / DAY);
+  if (firstDay >= endDay) return [0, 0, from, to, 0, 0];
+  return [firstDay, endDay, from, firstDay * DAY, endDay * DAY, to];
+}
+
+function rankedSql(kind: TopKind, range: boolean, by: 'plays' | 'time'): string {
   const order = by === 'plays' ? 'plays DESC, seconds DESC' : 'seconds DESC, plays DESC';
-  const perTrack = perTrackSql(range);
-  switch (kind) {
-    case 'track':
-      return `SELECT track_id AS id, plays, seconds FROM (${perTrack}) ORDER BY ${order}, id`;
-    case 'album':
-      return `SELECT t.album_id AS id, sum(pt.plays) AS plays, total(pt.seconds) AS seconds FROM (${perTrack}) pt
-              JOIN tracks t ON t.id = pt.track_id WHERE t.album_id IS NOT NULL GROUP BY t.album_id ORDER BY ${order}, id`;
-    case 'artist':
-      return `SELECT ta.artist_id AS id, sum(pt.plays) AS plays, total(pt.seconds) AS seconds FROM (${perTrack}) pt
-              JOIN track_artists ta ON ta.track_id = pt.track_id GROUP BY ta.artist_id ORDER BY ${order}, id`;
-  }
+  return `SELECT id, plays, seconds FROM (${range ? periodSql(kind) : ALL_TIME[kind]}) ORDER BY ${order}, id`;
 }
 
 /** Competition ranks (1, 2, 2, 4) over a list already in rank order. */
@@ -56,10 +72,23 @@ export class StatsStore {
   }
 
   private ranked(kind: TopKind, by: 'plays' | 'time', range: { from: number; to: number } | null, limit?: number): Ranked[] {
-    const sql = groupedSql(kind, range !== null, by) + (limit !== undefined ? ' LIMIT ?' : '');
-    const params: unknown[] = range ? [range.from, range.to] : [];
+    const sql = rankedSql(kind, range !== null, by) + (limit !== undefined ? ' LIMIT ?' : '');
+    const params: unknown[] = range ? periodParams(range.from, range.to) : [];
     if (limit !== undefined) params.push(limit);
     return this.st.get(sql).all(...params) as Ranked[];
+  }
+
+  /** Rank of every id over a period (raw rows: the whole list is read, no object per row). */
+  private rankOf(kind: TopKind, by: 'plays' | 'time', range: { from: number; to: number }): Map<number, number> {
+    const rows = this.st.get(rankedSql(kind, true, by)).raw().all(...periodParams(range.from, range.to)) as Array<[number, number, number]>;
+    const out = new Map<number, number>();
+    const v = by === 'plays' ? 1 : 2;
+    let rank = 0;
+    rows.forEach((row, i) => {
+      if (i === 0 || rows[i - 1]![v] !== row[v]) rank = i + 1;
+      out.set(row[0], rank);
+    });
+    return out;
   }
 
   top(query: TopQuery, now: number): TopResult {
@@ -71,14 +100,12 @@ export class StatsStore {
     const cut = this.ranked(query.kind, query.by, range, query.limit);
     const currentRanks = ranks(cut, query.by);
     let previous: TopResult['previous'] = null;
-    const previousRank = new Map<number, number>();
+    let previousRank = new Map<number, number>();
     if (range && from !== null) {
       const length = range.to - range.from;
       const prev = { from: range.from - length, to: range.from };
       previous = { from: new Date(prev.from).toISOString(), to: new Date(prev.to).toISOString() };
-      const before = this.ranked(query.kind, query.by, prev);
-      const r = ranks(before, query.by);
-      before.forEach((item, i) => previousRank.set(item.id, r[i]!));
+      previousRank = this.rankOf(query.kind, query.by, prev);
     }
     const names = this.names(query.kind, cut.map((c) => c.id));
     const items: TopItem[] = cut.map((c, i) => ({
@@ -108,9 +135,12 @@ export class StatsStore {
   heatmap(fromMs: number, toMs: number, tz: string): HeatmapResult {
     const zone = ZoneOffsets.of(tz);
     const grid = new Array<number>(7 * 24).fill(0);
+    // Arithmetic rather than a Date per row: 1970-01-01 was a Thursday, so (day + 3) % 7 counts from Monday.
     const add = (ms: number, plays: number) => {
-      const d = new Date(zone.local(ms));
-      grid[((d.getUTCDay() + 6) % 7) * 24 + d.getUTCHours()]! += plays;
+      const local = ms + zone.offset(ms);
+      const day = Math.floor(local / DAY);
+      const hour = Math.floor((local - day * DAY) / HOUR);
+      grid[(((day + 3) % 7) + 7) % 7 * 24 + hour]! += plays;
     };
     const plays = this.st.get('SELECT started_at FROM plays WHERE started_at >= ? AND started_at < ?').pluck();
     if (zone.wholeHours) {
@@ -137,7 +167,7 @@ export class StatsStore {
     const rows = this.st
       .get(
         `SELECT p.zone, p.roon_started_at IS NOT NULL, p.lastfm_started_at IS NOT NULL, count(*), total(${PLAY_SECONDS})
-         FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? GROUP BY 1, 2, 3`,
+         FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? GROUP BY 1, 2, 3`,
       )
       .raw()
       .all(fromMs, toMs) as Array<[string | null, number, number, number, number]>;
@@ -154,10 +184,11 @@ export class StatsStore {
       s.seconds += seconds;
       sources.set(key, s);
     }
-    const byPlays = <T extends { plays: number }>(a: T, b: T) => b.plays - a.plays;
+    const order = <T extends { plays: number; seconds: number }>(name: (x: T) => string | null) => (a: T, b: T) =>
+      b.plays - a.plays || b.seconds - a.seconds || (name(a) ?? '\uffff').localeCompare(name(b) ?? '\uffff');
     return {
-      zones: [...zones].map(([zone, v]) => ({ zone, ...v })).sort(byPlays),
-      sources: [...sources].map(([source, v]) => ({ source, ...v })).sort(byPlays),
+      zones: [...zones].map(([zone, v]) => ({ zone, ...v })).sort(order((x) => x.zone)),
+      sources: [...sources].map(([source, v]) => ({ source, ...v })).sort(order((x) => x.source)),
     };
   }
 
@@ -172,7 +203,7 @@ export class StatsStore {
     let plays = 0;
     let seconds = 0;
     const rows = this.st
-      .get(`SELECT p.started_at, ${PLAY_SECONDS} FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`)
+      .get(`SELECT p.started_at, ${PLAY_SECONDS} FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`)
       .raw()
       .iterate(from, to) as Iterable<[number, number]>;
     for (const [ms, s] of rows) {
@@ -193,16 +224,9 @@ export class StatsStore {
     let busiestDay: YearReview['busiestDay'] = null;
     for (const [day, d] of [...days].sort(([a], [b]) => (a < b ? -1 : 1))) if (!busiestDay || d.plays > busiestDay.plays) busiestDay = { day, ...d };
 
-    const count = (sql: string) => this.st.get(sql).pluck().get(from, to) as number;
-    const perTrack = perTrackSql(true);
-    const totals = {
-      plays,
-      seconds,
-      artists: count(`SELECT count(DISTINCT ta.artist_id) FROM (${perTrack}) pt JOIN track_artists ta ON ta.track_id = pt.track_id`),
-      albums: count(`SELECT count(DISTINCT t.album_id) FROM (${perTrack}) pt JOIN tracks t ON t.id = pt.track_id`),
-      tracks: count(`SELECT count(*) FROM (${perTrack})`),
-      days: days.size,
-    };
+    // Distinct artists, albums and tracks heard: from the per-day tables (and the edges' plays).
+    const count = (kind: TopKind) => this.st.get(`SELECT count(*) FROM (${periodSql(kind)})`).pluck().get(...periodParams(from, to)) as number;
+    const totals = { plays, seconds, artists: count('artist'), albums: count('album'), tracks: count('track'), days: days.size };
     const top = (kind: TopKind) => this.top({ kind, from: iso(from), to: iso(to), limit: 10, by: 'plays' }, now).items;
 
     // Artists whose first play ever lies in the year.
@@ -211,12 +235,12 @@ export class StatsStore {
         `WITH first AS (
            SELECT ta.artist_id AS id, min(ts.first_at) AS first_at FROM track_artists ta JOIN track_stats ts ON ts.track_id = ta.track_id
            WHERE ts.plays > 0 GROUP BY ta.artist_id HAVING first_at >= ? AND first_at < ?),
-         year AS (SELECT ta.artist_id AS id, sum(pt.plays) AS plays FROM (${perTrack}) pt JOIN track_artists ta ON ta.track_id = pt.track_id GROUP BY ta.artist_id)
+         year AS (${periodSql('artist')})
          SELECT ca.id, ca.name, f.first_at, coalesce(y.plays, 0) AS plays FROM first f JOIN credited_artists ca ON ca.id = f.id LEFT JOIN year y ON y.id = f.id
          ORDER BY plays DESC, f.first_at, ca.id`,
       )
       .raw()
-      .all(from, to, from, to) as Array<[number, string, number, number]>;
+      .all(from, to, ...periodParams(from, to)) as Array<[number, string, number, number]>;
     return {
       year,
       tz,

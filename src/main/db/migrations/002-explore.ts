@@ -10,6 +10,55 @@ import { creditKey, splitCredits } from '../credits';
  * tracks (written once per new track, by trigger), not plays, and nothing is
  * added per play.
  */
+/** Trigger statements that take one counted play (OLD) out of every rollup. */
+function removePlay(row: 'OLD'): string {
+  const seconds = `coalesce(${row}.seconds_listened, (SELECT length_s FROM tracks WHERE id = ${row}.track_id), 0)`;
+  const day = `${row}.started_at / 86400000`;
+  const album = `(SELECT album_id FROM tracks WHERE id = ${row}.track_id)`;
+  const credits = `(SELECT artist_id FROM track_artists WHERE track_id = ${row}.track_id)`;
+  return `
+        DELETE FROM track_plays WHERE track_id = ${row}.track_id AND started_at = ${row}.started_at AND play_id = ${row}.id;
+        UPDATE track_stats SET plays = plays - 1, seconds = seconds - coalesce(${row}.seconds_listened, 0),
+            unmeasured = unmeasured - (${row}.seconds_listened IS NULL),
+            first_at = (SELECT min(started_at) FROM track_plays WHERE track_id = ${row}.track_id),
+            last_at = (SELECT max(started_at) FROM track_plays WHERE track_id = ${row}.track_id)
+          WHERE track_id = ${row}.track_id;
+        UPDATE artist_stats SET plays = plays - 1, seconds = seconds - ${seconds} WHERE artist_id IN ${credits};
+        UPDATE album_stats SET plays = plays - 1, seconds = seconds - ${seconds} WHERE album_id = ${album};
+        UPDATE track_days SET plays = plays - 1, seconds = seconds - ${seconds} WHERE day = ${day} AND track_id = ${row}.track_id;
+        UPDATE album_days SET plays = plays - 1, seconds = seconds - ${seconds} WHERE day = ${day} AND album_id = ${album};
+        UPDATE artist_days SET plays = plays - 1, seconds = seconds - ${seconds} WHERE day = ${day} AND artist_id IN ${credits};
+        DELETE FROM track_days WHERE day = ${day} AND plays <= 0;
+        DELETE FROM album_days WHERE day = ${day} AND plays <= 0;
+        DELETE FROM artist_days WHERE day = ${day} AND plays <= 0;
+        DELETE FROM artist_stats WHERE plays <= 0 AND artist_id IN ${credits};
+        DELETE FROM album_stats WHERE plays <= 0 AND album_id = ${album};`;
+}
+
+/** Trigger statements that count one play (NEW) in every rollup. */
+function addPlay(row: 'NEW'): string {
+  const seconds = `coalesce(${row}.seconds_listened, (SELECT length_s FROM tracks WHERE id = ${row}.track_id), 0)`;
+  const day = `${row}.started_at / 86400000`;
+  const upsert = (table: string, key: string) => `ON CONFLICT (${key}) DO UPDATE SET plays = ${table}.plays + 1, seconds = ${table}.seconds + excluded.seconds`;
+  return `
+        INSERT INTO track_plays (track_id, started_at, play_id) VALUES (${row}.track_id, ${row}.started_at, ${row}.id);
+        INSERT INTO track_stats (track_id, plays, seconds, unmeasured, first_at, last_at)
+          VALUES (${row}.track_id, 1, coalesce(${row}.seconds_listened, 0), ${row}.seconds_listened IS NULL, ${row}.started_at, ${row}.started_at)
+          ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1, seconds = seconds + excluded.seconds,
+            unmeasured = unmeasured + excluded.unmeasured,
+            first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at);
+        INSERT INTO artist_stats (artist_id, plays, seconds) SELECT artist_id, 1, ${seconds} FROM track_artists WHERE track_id = ${row}.track_id
+          ${upsert('artist_stats', 'artist_id')};
+        INSERT INTO album_stats (album_id, plays, seconds) SELECT album_id, 1, ${seconds} FROM tracks WHERE id = ${row}.track_id AND album_id IS NOT NULL
+          ${upsert('album_stats', 'album_id')};
+        INSERT INTO track_days (day, track_id, plays, seconds) VALUES (${day}, ${row}.track_id, 1, ${seconds})
+          ${upsert('track_days', 'day, track_id')};
+        INSERT INTO album_days (day, album_id, plays, seconds) SELECT ${day}, album_id, 1, ${seconds} FROM tracks WHERE id = ${row}.track_id AND album_id IS NOT NULL
+          ${upsert('album_days', 'day, album_id')};
+        INSERT INTO artist_days (day, artist_id, plays, seconds) SELECT ${day}, artist_id, 1, ${seconds} FROM track_artists WHERE track_id = ${row}.track_id
+          ${upsert('artist_days', 'day, artist_id')};`;
+}
+
 export const explore: Migration = {
   async up(db: Kysely<unknown>) {
     const statements = [
@@ -41,9 +90,9 @@ export const explore: Migration = {
         watermark INTEGER NOT NULL
       )`,
       `INSERT INTO rollup_state (id, watermark) VALUES (1, 0)`,
-      // Per-track totals: all-time charts read 50,000 rows, not a million plays.
-      // Seconds of plays without a measured time (scrobbles) are added at read
-      // time from the track's length (it may be learnt later).
+      // Per-track totals: all-time charts and pages read these rather than a
+      // million plays. Seconds of plays without a measured time (scrobbles)
+      // are added at read time from the track's length (it may be learnt later).
       `CREATE TABLE track_stats (
         track_id INTEGER PRIMARY KEY,
         plays INTEGER NOT NULL,
@@ -52,6 +101,23 @@ export const explore: Migration = {
         first_at INTEGER,
         last_at INTEGER
       )`,
+      // All-time totals per credited artist and per album (8,000 rows, not 50,000
+      // tracks joined to their credits). Here, and in the per-day tables, a
+      // scrobble counts its track's length as known when it was counted.
+      `CREATE TABLE artist_stats (artist_id INTEGER PRIMARY KEY, plays INTEGER NOT NULL, seconds REAL NOT NULL)`,
+      `CREATE TABLE album_stats (album_id INTEGER PRIMARY KEY, plays INTEGER NOT NULL, seconds REAL NOT NULL)`,
+      // Per UTC day (started_at / 86400000): a period's chart reads its days
+      // (a month: some thousands of rows, without joins) and only the partial
+      // days at its edges from plays. Day first: a catch-up appends.
+      ...(['track', 'album', 'artist'] as const).map(
+        (kind) => `CREATE TABLE ${kind}_days (
+        day INTEGER NOT NULL,
+        ${kind}_id INTEGER NOT NULL,
+        plays INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (day, ${kind}_id)
+      ) WITHOUT ROWID`,
+      ),
       // A track's plays in time order: pages, timelines and narrow filters read
       // only their own plays.
       `CREATE TABLE track_plays (
@@ -61,30 +127,16 @@ export const explore: Migration = {
         PRIMARY KEY (track_id, started_at, play_id)
       ) WITHOUT ROWID`,
       // Plays change after ingest only by merges (a source column: no effect
-      // here) or by hand; a counted play that is deleted or moved is taken back out.
+      // here) or by hand; a counted play that is deleted or moved is taken
+      // back out (and the moved one counted again).
       `CREATE TRIGGER plays_rollup_delete AFTER DELETE ON plays
         WHEN OLD.id <= (SELECT watermark FROM rollup_state) BEGIN
-        DELETE FROM track_plays WHERE track_id = OLD.track_id AND started_at = OLD.started_at AND play_id = OLD.id;
-        UPDATE track_stats SET plays = plays - 1, seconds = seconds - coalesce(OLD.seconds_listened, 0),
-            unmeasured = unmeasured - (OLD.seconds_listened IS NULL),
-            first_at = (SELECT min(started_at) FROM track_plays WHERE track_id = OLD.track_id),
-            last_at = (SELECT max(started_at) FROM track_plays WHERE track_id = OLD.track_id)
-          WHERE track_id = OLD.track_id;
+        ${removePlay('OLD')}
       END`,
       `CREATE TRIGGER plays_rollup_update AFTER UPDATE OF track_id, started_at, seconds_listened ON plays
         WHEN OLD.id <= (SELECT watermark FROM rollup_state) BEGIN
-        DELETE FROM track_plays WHERE track_id = OLD.track_id AND started_at = OLD.started_at AND play_id = OLD.id;
-        INSERT INTO track_plays (track_id, started_at, play_id) VALUES (NEW.track_id, NEW.started_at, NEW.id);
-        UPDATE track_stats SET plays = plays - 1, seconds = seconds - coalesce(OLD.seconds_listened, 0),
-            unmeasured = unmeasured - (OLD.seconds_listened IS NULL),
-            first_at = (SELECT min(started_at) FROM track_plays WHERE track_id = OLD.track_id),
-            last_at = (SELECT max(started_at) FROM track_plays WHERE track_id = OLD.track_id)
-          WHERE track_id = OLD.track_id;
-        INSERT INTO track_stats (track_id, plays, seconds, unmeasured, first_at, last_at)
-          VALUES (NEW.track_id, 1, coalesce(NEW.seconds_listened, 0), NEW.seconds_listened IS NULL, NEW.started_at, NEW.started_at)
-          ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1, seconds = seconds + excluded.seconds,
-            unmeasured = unmeasured + excluded.unmeasured,
-            first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at);
+        ${removePlay('OLD')}
+        ${addPlay('NEW')}
       END`,
       // Search over artist, title and album, one row per track (rowid = track
       // id). Contentless: the text lives in tracks/artists/albums already.
