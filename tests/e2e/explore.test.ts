@@ -179,6 +179,22 @@ describe.skipIf(missing !== null)(`exploring the history in the window (headless
     await screenshot(page, 'explore-3-charts-week-640');
   });
 
+  it('is usable from the keyboard: arrow keys change the period, Enter follows a link', async () => {
+    await go('#/history/charts?period=week');
+    const top = page.locator('[data-testid=top-list] [data-testid=ranked-row]');
+    await top.first().getByText('Nina Simone').waitFor();
+    await page.getByRole('radio', { name: 'Week' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => location.hash === '#/history/charts');
+    await top.first().getByText('Sigur Rós').waitFor();
+    // Focus stays in the group, so the next arrow goes on from here.
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('month');
+    await top.first().getByRole('link', { name: 'Sigur Rós' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=entity-name]').getByText('Sigur Rós').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('history-heading');
+  });
+
   it('exports the current view as CSV, and the whole history for ListenBrainz', async () => {
     await go('#/history?q=nina');
     await page.locator('[data-testid=plays-count]').getByText('3 plays · All time').waitFor();
