@@ -205,6 +205,20 @@ describe.skipIf(missing !== null)(`exploring the history in the window (headless
     expect(lines).toHaveLength(1 + 3);
     for (const line of lines.slice(1)) expect(line).toContain('Nina Simone');
 
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export these plays as JSON' }).click()]);
+    const exported = JSON.parse(fs.readFileSync((await json.path())!, 'utf8')) as { plays: { artist: string }[] };
+    expect(exported.plays.map((p) => p.artist)).toEqual(['Nina Simone', 'Nina Simone', 'Nina Simone']);
+
+    // A chart is written by the window from what it shows (a blob download, allowed under the CSP).
+    await go('#/history/charts?period=all');
+    await page.locator('[data-testid=top-list] [data-testid=ranked-row]').first().getByText('Miles Davis').waitFor();
+    const [chart] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export this view as CSV' }).click()]);
+    expect(chart.suggestedFilename()).toBe('top-artists-all-by-plays.csv');
+    const chartLines = fs.readFileSync((await chart.path())!, 'utf8').trim().split(/\r\n/);
+    expect(chartLines[0]).toBe('rank,previous_rank,name,artists,plays,seconds');
+    expect(chartLines[1]).toBe(`1,,Miles Davis,,14,${12 * 562 + 2 * 337}`);
+    expect(chartLines).toHaveLength(1 + 4);
+
     const [lb] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /ListenBrainz/ }).click()]);
     const jsonl = fs.readFileSync((await lb.path())!, 'utf8').trim().split('\n');
     expect(jsonl).toHaveLength(total);
