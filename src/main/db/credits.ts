@@ -60,6 +60,12 @@ export function splitCredits(artist: string, title: string): Credit[] {
   return out;
 }
 
+/** What the search index holds as a track's artist: the field, and credited names it does not spell out (a guest in the title). */
+export function searchArtistText(artist: string, credits: readonly Credit[]): string {
+  const extra = credits.map((c) => c.name).filter((name) => !artist.includes(name));
+  return extra.length ? `${artist} ${extra.join(' ')}` : artist;
+}
+
 /** The normalised key of a credited artist: the same person however spelt. */
 export function creditKey(name: string): string {
   return normalizeName(name) || name.trim().toLowerCase();
@@ -67,32 +73,40 @@ export function creditKey(name: string): string {
 
 export interface NewTrack {
   id: number;
+  /** The artist field as the play that created the track had it ("A feat. B"). */
   artist: string;
   title: string;
+  album: string | null;
 }
 
 /**
- * Writes the credits of newly stored tracks (the ingest path calls it inside
- * its transaction, so a track never exists without its credits). Credited
- * artists are only ever added, so their ids are cached by key.
+ * Writes the credits and the search entry of newly stored tracks (the ingest
+ * path calls it inside its transaction, so a track never exists without
+ * them). The search entry holds the artist field as played plus every credited
+ * name: "A feat. B" is stored under A's artist row, and "b" must still find it.
+ * Credited artists are only ever added, so their ids are cached by key.
  */
 export class CreditWriter {
   private readonly ids = new Map<string, number>();
   private readonly select: BetterSqlite3.Statement<unknown[], unknown>;
   private readonly insert: BetterSqlite3.Statement<unknown[], unknown>;
   private readonly link: BetterSqlite3.Statement<unknown[], unknown>;
+  private readonly search: BetterSqlite3.Statement<unknown[], unknown>;
 
   constructor(raw: BetterSqlite3.Database) {
     this.select = raw.prepare('SELECT id FROM credited_artists WHERE name_norm = ?').pluck();
     this.insert = raw.prepare('INSERT INTO credited_artists (name, name_norm) VALUES (?, ?)');
     this.link = raw.prepare('INSERT OR IGNORE INTO track_artists (track_id, artist_id, position, main) VALUES (?, ?, ?, ?)');
+    this.search = raw.prepare('INSERT INTO track_search (rowid, artist, title, album) VALUES (?, ?, ?, ?)');
   }
 
   write(tracks: readonly NewTrack[]): void {
     for (const track of tracks) {
-      splitCredits(track.artist, track.title).forEach((credit, position) => {
+      const credits = splitCredits(track.artist, track.title);
+      credits.forEach((credit, position) => {
         this.link.run(track.id, this.artistId(credit.name), position, credit.main ? 1 : 0);
       });
+      this.search.run(track.id, searchArtistText(track.artist, credits), track.title, track.album ?? '');
     }
   }
 

@@ -247,7 +247,7 @@ class TrackResolver {
       }
       st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
       row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
-      this.added.push({ id: row[0], artist: play.artist.trim(), title: play.title.trim() });
+      this.added.push({ id: row[0], artist: play.artist.trim(), title: play.title.trim(), album: play.album?.trim() || null });
     }
     this.readLength(row[0], row[1]);
     return { trackId: row[0], key, trackKey: row[2] === key ? key : row[2] };

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { creditKey, splitCredits } from '../credits';
+import { creditKey, searchArtistText, splitCredits } from '../credits';
 
 /**
  * Explore: credited artists, the search index, per-track totals and a
@@ -139,35 +139,31 @@ export const explore: Migration = {
         ${addPlay('NEW')}
       END`,
       // Search over artist, title and album, one row per track (rowid = track
-      // id). Contentless: the text lives in tracks/artists/albums already.
+      // id), written with the track's credits by the ingest path (credits.ts).
+      // Contentless: the text lives in tracks/artists/albums already.
       `CREATE VIRTUAL TABLE track_search USING fts5(
         artist, title, album,
         content = '', contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 2',
         prefix = '1 2 3'
       )`,
-      `CREATE TRIGGER tracks_search_insert AFTER INSERT ON tracks BEGIN
-        INSERT INTO track_search (rowid, artist, title, album) VALUES (
-          NEW.id,
-          (SELECT name FROM artists WHERE id = NEW.artist_id),
-          NEW.title,
-          coalesce((SELECT title FROM albums WHERE id = NEW.album_id), ''));
-      END`,
-      `INSERT INTO track_search (rowid, artist, title, album)
-        SELECT t.id, ar.name, t.title, coalesce(al.title, '') FROM tracks t
-        JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id`,
     ];
     for (const statement of statements) await sql.raw(statement).execute(db);
 
     // Credits of the tracks already stored. The split rule is code, so this
     // runs in JS; rows go in chunks to keep statements few.
-    const tracks = await sql<{ id: number; artist: string; title: string }>`
-      SELECT t.id, ar.name AS artist, t.title FROM tracks t JOIN artists ar ON ar.id = t.artist_id ORDER BY t.id`.execute(db);
+    // (Written by the ingest path from here on: credits.ts.)
+    const tracks = await sql<{ id: number; artist: string; title: string; album: string | null }>`
+      SELECT t.id, ar.name AS artist, t.title, al.title AS album FROM tracks t JOIN artists ar ON ar.id = t.artist_id
+      LEFT JOIN albums al ON al.id = t.album_id ORDER BY t.id`.execute(db);
     const artistIds = new Map<string, number>();
     const links: Array<[number, number, number, number]> = [];
+    const search: Array<[number, string, string, string]> = [];
     const newArtists: Array<[number, string, string]> = [];
     for (const track of tracks.rows) {
-      splitCredits(track.artist, track.title).forEach((credit, position) => {
+      const credits = splitCredits(track.artist, track.title);
+      search.push([track.id, searchArtistText(track.artist, credits), track.title, track.album ?? '']);
+      credits.forEach((credit, position) => {
         const key = creditKey(credit.name);
         let id = artistIds.get(key);
         if (id === undefined) {
@@ -186,6 +182,10 @@ export const explore: Migration = {
     for (let i = 0; i < links.length; i += CHUNK) {
       const rows = links.slice(i, i + CHUNK).map(([t, a, p, m]) => sql`(${t}, ${a}, ${p}, ${m})`);
       await sql`INSERT OR IGNORE INTO track_artists (track_id, artist_id, position, main) VALUES ${sql.join(rows)}`.execute(db);
+    }
+    for (let i = 0; i < search.length; i += CHUNK) {
+      const rows = search.slice(i, i + CHUNK).map(([id, artist, title, album]) => sql`(${id}, ${artist}, ${title}, ${album})`);
+      await sql`INSERT INTO track_search (rowid, artist, title, album) VALUES ${sql.join(rows)}`.execute(db);
     }
   },
 };
