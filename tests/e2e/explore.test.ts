@@ -134,6 +134,7 @@ describe.skipIf(missing !== null)(`exploring the history in the window (headless
     await rows().first().getByRole('link', { name: 'Beyoncé' }).click();
     await page.locator('[data-testid=entity-name]').getByText('Beyoncé').waitFor();
     expect(page.url()).toMatch(/#\/history\/artists\/\d+$/);
+    await page.waitForFunction(() => document.title === 'Beyoncé · Artist · Encore');
     const facts = await page.locator('[data-testid=entity-facts] dd').allTextContents();
     expect(facts[0]).toBe('5');
     // 5 × 261 s = 21 min 45 s.

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
 import type { AlbumPage, ArtistPage, TrackPage } from '../../../shared/explore';
 import { useQuery } from '../../hooks/use-query';
 import { clockTime, fullDateTime, listenedTime, plural } from '../../lib/format';
@@ -117,6 +118,11 @@ export function EntityPage({ kind, id, grain, refresh, navigate }: { kind: Kind;
       </section>
     );
   }
+
+  useEffect(() => {
+    // The window's title (and so the browser's history menu) names the page once its name is known.
+    if (name) document.title = `${name} · ${KIND_NAMES[kind]} · Encore`;
+  }, [name, kind]);
 
   const filter = numeric === null ? {} : { [kind]: numeric };
   return (
