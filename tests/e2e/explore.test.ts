@@ -245,7 +245,7 @@ describe.skipIf(missing !== null)(`exploring the history in the window (headless
     await page.locator('[data-testid=busiest-day]').waitFor();
 
     // Nothing wider than the window: no sideways scrolling at 640 px.
-    for (const hash of ['#/history', '#/history/charts?period=all', '#/history/year']) {
+    for (const hash of ['#/history', '#/history/charts?period=all&by=time', '#/history/clock?period=all', '#/history/year']) {
       await go(hash);
       await page.locator('#history-heading').waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(640);
