@@ -2,8 +2,9 @@
 // on a ManualClock the way a Core would send it: a seek update per playing zone
 // every second, track changes through `loading` (or straight, combined with the
 // seek update), pauses, skips, seeks both ways, repeats, radio of unknown
-// length, interludes, grouping, a zone removed mid-track, network drops and
-// two sleeps of the machine while music plays on.
+// length, interludes, grouping, a zone removed mid-track, a Transfer Zone
+// mid-track (one listen across two zones), network drops and two sleeps of the
+// machine while music plays on.
 //
 // The simulator keeps its own ground truth: for every track it played, the
 // seconds actually played while Encore could see the zone. A track is expected
@@ -11,7 +12,9 @@
 // first second after each interruption, so tracks within a few seconds of the
 // threshold are reported as "borderline" and left out of the comparison; the
 // track plans steer clear of the threshold so that only interruptions can put
-// a track there.
+// a track there. As the detector's rules say, the same unfinished track
+// started again through `loading` (the same item queued twice and skipped
+// to) is one listen with its first start, not two.
 //
 // Run: npx tsx bench/roon-listening-day.ts [seed]
 import { ManualClock } from '../src/main/core/clock';
@@ -167,6 +170,8 @@ class SimZone {
   outputs: string[];
   private pauseLeft = 0;
   private loadingLeft = 0;
+  /** Loading a listen moved here from another zone: it plays on, it does not begin anew. */
+  private continuing = false;
   private sessionIndex = 0;
   private radioMode = false;
   changed = false;
@@ -234,7 +239,12 @@ class SimZone {
       return;
     }
     if (this.state === 'loading') {
-      if (--this.loadingLeft <= 0) this.begin(wall);
+      if (--this.loadingLeft > 0) return;
+      if (this.continuing) {
+        this.continuing = false;
+        this.state = 'playing';
+        this.changed = true;
+      } else this.begin(wall);
       return;
     }
     // Playing: this second was heard.
@@ -270,6 +280,8 @@ class SimZone {
 
   private lastFinished: Instance | null = null;
   private hiddenRestart = false;
+  /** The same unfinished item again, through loading, in sight: the listen goes on. */
+  private sameListen = false;
 
   private next(wall: number, fromStop: boolean): void {
     if (this.instance) finish(this.instance, wall);
@@ -296,6 +308,8 @@ class SimZone {
     }
     const ended = this.seek >= (previous?.duration ?? Infinity);
     this.hiddenRestart = blindNow && !ended && previous === track && this.lastFinished !== null;
+    // The detector's end margin: within 5 s of the end counts as finished.
+    this.sameListen = !blindNow && !fromStop && previous === track && this.seek < track.duration - 5 && this.lastFinished !== null;
     this.track = track;
     this.seek = 0;
     if (!fromStop && ended && previous === track && chance(0.5)) {
@@ -329,16 +343,45 @@ class SimZone {
       // The plan counts from this start; the listen goes on being the old one.
       last.actions = actions.map((a) => ({ ...a, at: a.at + last.played }));
       this.instance = last;
+    } else if (this.sameListen && last && finished.includes(last)) {
+      finished.splice(finished.indexOf(last), 1);
+      last.actions = actions.map((a) => ({ ...a, at: a.at + last.played }));
+      this.instance = last;
     } else {
       this.instance = { zoneId: this.id, track, start: wall, seenStart: null, played: 0, seen: 0, actions, hiddenRestarts: 0, hiddenSeekBack: false, end: 0 };
     }
     this.hiddenRestart = false;
+    this.sameListen = false;
   }
 
   private radioPlan(track: SimTrack): Action[] {
     // Radio cannot be skipped within a song; keep its songs off the threshold.
     if (Math.abs(track.duration - 240) < 10) track.duration += 20;
     return [];
+  }
+
+  /** Whether Transfer Zone can move this zone's listen now. */
+  get transferable(): boolean {
+    return this.present && this.state === 'playing' && this.instance !== null;
+  }
+
+  /**
+   * Transfer Zone: the listen, its position and its plan move to `to`, which
+   * loads for a moment and plays on; this zone stops until its next session.
+   */
+  transferTo(to: SimZone): void {
+    to.track = this.track;
+    to.seek = this.seek;
+    to.instance = this.instance;
+    to.state = 'loading';
+    to.loadingLeft = 2;
+    to.continuing = true;
+    to.radioMode = this.radioMode;
+    this.instance = null;
+    this.track = null;
+    this.seek = 0;
+    this.state = 'stopped';
+    this.sessionIndex++;
   }
 
   /** Takes the zone off the Core (grouped into another, or its output switched off). */
@@ -387,7 +430,8 @@ type Event =
   | { kind: 'drop'; seconds: number }
   | { kind: 'group'; joiner: string; into: string }
   | { kind: 'ungroup'; joiner: string; from: string }
-  | { kind: 'remove'; zone: string; seconds: number };
+  | { kind: 'remove'; zone: string; seconds: number }
+  | { kind: 'transfer'; from: string; to: string };
 
 const events = new Map<number, Event>([
   [h(0, 30), { kind: 'sleep', seconds: h(5, 50) }], // the night
@@ -395,6 +439,8 @@ const events = new Map<number, Event>([
   [h(19, 30), { kind: 'group', joiner: 'z-kitchen', into: 'z-living' }],
   [h(20, 10), { kind: 'ungroup', joiner: 'z-kitchen', from: 'z-living' }],
   [h(15, 2), { kind: 'remove', zone: 'z-study', seconds: 240 }],
+  // Study to Kitchen before lunch: the Kitchen plays on from there.
+  [h(11, 40), { kind: 'transfer', from: 'z-study', to: 'z-kitchen' }],
 ]);
 // Network drops at random moments of the day.
 for (let i = 0; i < 12; i++) events.set(between(h(6), h(23, 50)), { kind: 'drop', seconds: between(2, 40) });
@@ -415,6 +461,9 @@ function deliver(fn: () => void): void {
 }
 
 let blindUntil = -1; // out of contact until this second (sleep or drop)
+/** A transfer waits for its source to be mid-track, in sight. */
+let pendingTransfer: { from: string; to: string } | null = null;
+let transfers = 0;
 let asleepUntil = -1;
 let reconnectAt = -1;
 let wokeFromSleep = false;
@@ -454,6 +503,8 @@ for (let second = 1; second <= DAY_SECONDS; second++) {
     from.name = from.name.replace(` + ${joiner.name}`, '');
     joiner.reappear(second);
     body.zones_added = [joiner.zone()];
+  } else if (event?.kind === 'transfer') {
+    pendingTransfer = { from: event.from, to: event.to };
   } else if (event?.kind === 'remove') {
     byId.get(event.zone)!.vanish(clock.now());
     body.zones_removed = [event.zone];
@@ -467,6 +518,19 @@ for (let second = 1; second <= DAY_SECONDS; second++) {
     removedZones.delete(id);
   }
 
+  let transferred: SimZone[] = [];
+  if (pendingTransfer && second > blindUntil) {
+    const from = byId.get(pendingTransfer.from)!;
+    const to = byId.get(pendingTransfer.to)!;
+    // Mid-track, with more than a minute heard and more than a minute to go.
+    if (from.transferable && to.present && to.state === 'stopped' && from.seek > 60 && from.seek < from.track!.duration - 60) {
+      from.transferTo(to);
+      transferred = [from, to];
+      pendingTransfer = null;
+      transfers++;
+    }
+  }
+
   // Grouping changes the surviving zone's outputs and name: the Core sends it whole.
   const regrouped = event?.kind === 'group' ? byId.get(event.into)! : event?.kind === 'ungroup' ? byId.get(event.from)! : null;
   blindNow = second <= blindUntil;
@@ -474,7 +538,7 @@ for (let second = 1; second <= DAY_SECONDS; second++) {
   const changed: RoonZone[] = [];
   for (const zone of zones) {
     zone.step(second, wall);
-    if (zone === regrouped) zone.changed = true;
+    if (zone === regrouped || transferred.includes(zone)) zone.changed = true;
     if (!zone.present) continue;
     if (zone.changed) changed.push(zone.zone());
     else if (zone.seekChanged) seeks.push({ zone_id: zone.id, seek_position: zone.seek, queue_time_remaining: 4000 - zone.seek });
@@ -556,7 +620,7 @@ const count = (kind: Action['kind']) => plansMade.filter((k) => k === kind).leng
 console.log(
   `Roon listening day (seed ${SEED}): 4 zones, 24 h simulated, ${finished.length} tracks ` +
     `(${count('skip')} skipped, ${count('pause')} paused, ${count('seek')} seeks, ${finished.filter((i) => i.track.radio).length} radio songs of unknown length), ` +
-    `${events.size} events (2 sleeps, network drops, grouping, a zone removed), ${messages} messages`,
+    `${events.size} events (2 sleeps, network drops, grouping, a zone removed, ${transfers} Transfer Zone), ${messages} messages`,
 );
 console.log(`processing: detector ${fmt(detectorMs)}, whole simulation ${fmt(totalMs)} (target ≤ ${fmt(TARGET_MS)})`);
 console.log(`expected ${expected.length}, detected ${detectedComparable}, lost ${lost}, doubled ${doubled}`);

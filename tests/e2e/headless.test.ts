@@ -12,6 +12,7 @@ import { startHeadless, type Headless } from '../../src/main/headless/host';
 import type { ServiceId } from '../../src/shared/status';
 import { FakeLastfmServer, generateHistory } from '../fakes/lastfm-server';
 import { FakeRoonCore } from '../fakes/roon-core';
+import { SkippableClock } from '../fakes/skippable-clock';
 import { chromiumMissingReason, launchChromium, openWindow, screenshot } from './support/browser';
 import { buildRenderer } from './support/build-renderer';
 
@@ -26,6 +27,8 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
   let rendererDir: string;
   let dataDir: string;
   let core: FakeRoonCore;
+  /** The host's clock: real time, moved on by the Roon test instead of waiting out a track. */
+  const clock = new SkippableClock();
   let lastfm: FakeLastfmServer;
   let host: Headless;
   let browser: Browser;
@@ -53,7 +56,7 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
       lastfm: { user: 'alice', apiKey: API_KEY, apiRoot: lastfm.url, pollSeconds: 1, importRatePerSecond: 0 },
       restore: { backoff: { initialMs: 200, maxMs: 1_000 } },
     });
-    host = await startHeadless({ dataDir, config, powerTriggers: [], rendererDir, consoleLog: false, writeRuntimeFile: false });
+    host = await startHeadless({ dataDir, config, clock, powerTriggers: [], rendererDir, consoleLog: false, writeRuntimeFile: false });
     services = host.encore.status().services.map((s) => s.id);
     browser = await launchChromium();
     ({ context, page, problems } = await openWindow(browser));
@@ -132,18 +135,18 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
 
   it('records a track played on the Roon Core, with the Roon badge', async (ctx) => {
     if (!has('roon')) ctx.skip(true, 'the host does not run the Roon tracker yet (src/main/services/index.ts)');
-    // A 31 s track counts after half of it is heard, in real time: the fake
-    // Core plays it out second by second, as a real Core reports progress.
+    // A 31 s track counts after half of it is heard: the fake Core reports
+    // progress second by second, as a real Core does, and the host's clock
+    // moves one second with each report instead of waiting for it.
     core.play('z1', { title: 'Blue in Green (e2e)', artist: 'Miles Davis', album: 'Kind of Blue', length: 31 });
-    const playing = setInterval(() => void core.tick(1), 1_000);
-    try {
-      const row = page.locator('[data-testid=play-row]', { hasText: 'Blue in Green (e2e)' });
-      await row.waitFor({ timeout: 40_000 });
-      expect(await row.locator('.source').allTextContents()).toContain('Roon');
-    } finally {
-      clearInterval(playing);
+    for (let second = 0; second < 17; second++) {
+      clock.skip(1_000);
+      await core.tick(1);
     }
-  }, 60_000);
+    const row = page.locator('[data-testid=play-row]', { hasText: 'Blue in Green (e2e)' });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('.source').allTextContents()).toContain('Roon');
+  });
 
   it('imports the Last.fm history with progress, then charts it', async () => {
     await page.getByRole('tab', { name: 'Import & jobs' }).click();

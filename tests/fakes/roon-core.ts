@@ -1,6 +1,10 @@
 // A Roon Core for tests, the bench and the demo: speaks the real protocol
 // (SOOD, WebSocket, MOO) on 127.0.0.1, plays simulated zones on an injected
 // clock and can be told to misbehave in every way a real Core or network does.
+// Where RoonLabs' official client depends on a detail it follows a real Core:
+// Registered lists the services the extension asked for, its MOO pings carry
+// `Logging: quiet`, and startSoodResponder() answers discovery on the real port
+// and group (inside a network namespace a test made; see tests/roon/sood-netns.test.ts).
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -11,7 +15,7 @@ import { z } from 'zod';
 import { ManualClock, systemClock, type Clock } from '../../src/main/core/clock';
 import { DisposableStore, type Disposable } from '../../src/main/core/disposable';
 import { parseMoo, serializeMoo, splitRequestName, type MooMessage, type MooVerb } from '../../src/main/services/roon/moo';
-import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood } from '../../src/main/services/roon/sood';
+import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood, inLoopbackOnlyNamespace } from '../../src/main/services/roon/sood';
 
 export interface FakeTrack {
   title: string;
@@ -82,6 +86,20 @@ const RegisterBody = z.object({
   optional_services: z.array(z.string()),
   provided_services: z.array(z.string()).refine((s) => s.includes('com.roonlabs.ping:1'), 'must provide com.roonlabs.ping:1'),
 });
+/** What this fake Core can provide to an extension that asks. */
+const CORE_SERVICES = new Set(['com.roonlabs.transport:2', 'com.roonlabs.image:1', 'com.roonlabs.browse:1']);
+const QUIET = { Logging: 'quiet' };
+
+function isCoreQuery(msg: Buffer): boolean {
+  try {
+    const packet = decodeSood(msg);
+    return packet.type === 'Q' && packet.properties.query_service_id === ROON_CORE_SERVICE_ID;
+  } catch {
+    return false;
+  }
+}
+
+const TransferBody = z.object({ from_zone_or_output_id: z.string(), to_zone_or_output_id: z.string() });
 const SubscriptionBody = z.object({ subscription_key: z.union([z.number(), z.string()]) });
 const StatusBody = z.object({ message: z.string(), is_error: z.boolean() });
 
@@ -118,15 +136,22 @@ export class FakeRoonCore {
   completeOriginalOnUnsubscribe = false;
   pingsAnswered = 0;
   soodQueries = 0;
+  /** Queries that reached the responder through the multicast group (startSoodResponder only). */
+  soodGroupQueries = 0;
+  /** Zones as raw JSON, listed after the simulated ones (a Core's zone that the extension may not understand). */
+  readonly rawZones: unknown[] = [];
 
   private readonly zones = new Map<string, Zone>();
   private readonly live = new Set<Link>();
   private readonly rawSockets = new Set<Duplex>();
   private readonly waiting = new Map<Link, number>();
+  /** The services each link's register asked for. */
+  private readonly asked = new Map<Link, string[]>();
   private readonly timers = new DisposableStore();
   private server: http.Server | null = null;
   private wss: WebSocketServer | null = null;
   private sood: dgram.Socket | null = null;
+  private soodGroup: dgram.Socket | null = null;
   private listening = false;
   private portNumber = 0;
 
@@ -216,8 +241,7 @@ export class FakeRoonCore {
     this.timers.dispose();
     for (const link of this.live) link.ws.terminate();
     for (const socket of this.rawSockets) socket.destroy();
-    this.sood?.close();
-    this.sood = null;
+    this.stopSood();
     this.wss?.close();
     const server = this.server;
     this.server = null;
@@ -231,37 +255,70 @@ export class FakeRoonCore {
     const socket = dgram.createSocket('udp4');
     this.sood = socket;
     socket.on('error', () => {});
-    socket.on('message', (msg, rinfo) => {
-      let packet;
-      try {
-        packet = decodeSood(msg);
-      } catch {
-        return;
-      }
-      if (packet.type !== 'Q' || packet.properties.query_service_id !== ROON_CORE_SERVICE_ID) return;
-      this.soodQueries++;
-      this.events.emit('sood-query', packet);
-      const reply = encodeSood({
-        type: 'R',
-        properties: {
-          service_id: ROON_CORE_SERVICE_ID,
-          unique_id: this.coreId,
-          name: this.name,
-          display_version: this.version,
-          http_port: String(this.portNumber),
-          tcp_port: String(this.portNumber + 1),
-          _tid: packet.properties._tid ?? null,
-        },
-      });
-      socket.send(reply, rinfo.port, rinfo.address);
-    });
+    socket.on('message', (msg, rinfo) => this.answerSood(socket, msg, rinfo));
     await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
     return socket.address().port;
+  }
+
+  /**
+   * Answers discovery as a real Core does: bound to every address on the SOOD
+   * port (9003) and a member of the SOOD group on loopback, so queries sent to
+   * the group and to a broadcast address both arrive. Only for a network
+   * namespace with nothing but loopback in it: outside one the guard in
+   * sood.ts keeps Encore from sending there, and this refuses to join.
+   */
+  async startSoodResponder(options: { port?: number; group?: string } = {}): Promise<void> {
+    const port = options.port ?? 9003;
+    const group = options.group ?? '239.255.90.90';
+    if (!inLoopbackOnlyNamespace()) throw new Error('startSoodResponder runs only in a network namespace with nothing but loopback');
+    const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    this.sood = socket;
+    socket.on('error', () => {});
+    socket.on('message', (msg, rinfo) => this.answerSood(socket, msg, rinfo));
+    await new Promise<void>((resolve) => socket.bind(port, () => resolve()));
+    socket.addMembership(group, '127.0.0.1');
+    // Bound to the group address, this one sees only what was sent to the
+    // group: the count tells a test that the multicast path was used.
+    const groupOnly = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+    this.soodGroup = groupOnly;
+    groupOnly.on('error', () => {});
+    groupOnly.on('message', (msg) => {
+      if (isCoreQuery(msg)) this.soodGroupQueries++;
+    });
+    await new Promise<void>((resolve) => groupOnly.bind(port, group, () => resolve()));
+    groupOnly.addMembership(group, '127.0.0.1');
+  }
+
+  private answerSood(socket: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    let packet;
+    try {
+      packet = decodeSood(msg);
+    } catch {
+      return;
+    }
+    if (packet.type !== 'Q' || packet.properties.query_service_id !== ROON_CORE_SERVICE_ID) return;
+    this.soodQueries++;
+    this.events.emit('sood-query', packet);
+    const reply = encodeSood({
+      type: 'R',
+      properties: {
+        service_id: ROON_CORE_SERVICE_ID,
+        unique_id: this.coreId,
+        name: this.name,
+        display_version: this.version,
+        http_port: String(this.portNumber),
+        tcp_port: String(this.portNumber + 1),
+        _tid: packet.properties._tid ?? null,
+      },
+    });
+    socket.send(reply, rinfo.port, rinfo.address);
   }
 
   stopSood(): void {
     this.sood?.close();
     this.sood = null;
+    this.soodGroup?.close();
+    this.soodGroup = null;
   }
 
   // --- connections and MOO -----------------------------------------------
@@ -282,6 +339,7 @@ export class FakeRoonCore {
       link.pending.clear();
       this.live.delete(link);
       this.waiting.delete(link);
+      this.asked.delete(link);
       this.events.emit('disconnect', link.info);
     });
     this.events.emit('connection', link.info);
@@ -305,6 +363,7 @@ export class FakeRoonCore {
         } else onLater?.(message);
       });
       this.send(link, 'REQUEST', name, id, body, headers);
+      this.events.emit('request-to-extension', { name, headers: headers ?? {} });
     });
   }
 
@@ -346,7 +405,9 @@ export class FakeRoonCore {
         if (!parsed.success) return invalid(`bad register body: ${parsed.error.message}`);
         this.registrations.push(parsed.data);
         const token = parsed.data.token;
-        if (this.autoAuthorise || (token && this.knownTokens.has(token))) return this.registered(link, id, token);
+        const asked = [...parsed.data.required_services, ...parsed.data.optional_services];
+        this.asked.set(link, asked);
+        if (this.autoAuthorise || (token && this.knownTokens.has(token))) return this.registered(link, id, token, asked);
         // Not enabled yet: the Core says nothing until the user clicks Enable.
         this.waiting.set(link, id);
         this.events.emit('waiting-authorisation');
@@ -376,6 +437,15 @@ export class FakeRoonCore {
         return;
       }
       if (method === 'get_zones') return this.send(link, 'COMPLETE', 'Success', id, { zones: this.zoneList() });
+      if (method === 'transfer_zone') {
+        const parsed = TransferBody.safeParse(message.body);
+        const from = parsed.success ? this.zones.get(parsed.data.from_zone_or_output_id) : undefined;
+        const to = parsed.success ? this.zones.get(parsed.data.to_zone_or_output_id) : undefined;
+        if (!from || !to || from === to) return invalid('unknown or identical zones');
+        this.send(link, 'COMPLETE', 'Success', id);
+        this.transfer(from.id, to.id);
+        return;
+      }
     }
     invalid(`unknown request ${message.name}`);
   }
@@ -384,14 +454,16 @@ export class FakeRoonCore {
     return { core_id: this.coreId, display_name: this.name, display_version: this.version };
   }
 
-  private registered(link: Link, requestId: number, offered?: string): void {
+  private registered(link: Link, requestId: number, offered?: string, asked: readonly string[] = []): void {
     const token = offered && this.knownTokens.has(offered) ? offered : `token-${randomUUID()}`;
     this.knownTokens.add(token);
     link.info.registered = true;
     this.send(link, 'CONTINUE', 'Registered', requestId, {
       ...this.info(),
       token,
-      provided_services: ['com.roonlabs.transport:2', 'com.roonlabs.image:1', 'com.roonlabs.browse:1'],
+      // A real Core lists what the extension asked for (required and optional)
+      // among what it has; the official client builds its service table from it.
+      provided_services: asked.filter((name) => CORE_SERVICES.has(name)),
       http_port: this.portNumber,
     });
     this.events.emit('registered', token);
@@ -417,7 +489,7 @@ export class FakeRoonCore {
 
   /** The user clicks Enable in Roon → Settings → Extensions. */
   authorise(): void {
-    for (const [link, requestId] of this.waiting) this.registered(link, requestId);
+    for (const [link, requestId] of this.waiting) this.registered(link, requestId, undefined, this.asked.get(link));
     this.waiting.clear();
   }
 
@@ -429,7 +501,7 @@ export class FakeRoonCore {
   private pingAll(): void {
     for (const link of this.live) {
       if (link.silent) continue;
-      void this.request(link, 'com.roonlabs.ping:1/ping', undefined, undefined, { Logging: 'quiet' }).then((m) => {
+      void this.request(link, 'com.roonlabs.ping:1/ping', undefined, undefined, QUIET).then((m) => {
         if (m.name === 'Success') this.pingsAnswered++;
         this.events.emit('ping-answered');
       });
@@ -444,7 +516,8 @@ export class FakeRoonCore {
   async flush(): Promise<void> {
     await Promise.all(
       [...this.live].filter((l) => !l.silent).map((link) =>
-        this.request(link, 'com.roonlabs.ping:1/ping').then(() => {
+        // Quiet, like the Core's own pings: a round trip, not an event worth logging.
+        this.request(link, 'com.roonlabs.ping:1/ping', undefined, undefined, QUIET).then(() => {
           this.pingsAnswered++;
         }),
       ),
@@ -506,8 +579,19 @@ export class FakeRoonCore {
     };
   }
 
-  private zoneList() {
-    return [...this.zones.values()].map((z) => this.zoneJson(z));
+  private zoneList(): unknown[] {
+    return [...[...this.zones.values()].map((z) => this.zoneJson(z)), ...this.rawZones];
+  }
+
+  /** A zone as this Core sends it, to be bent into a shape the extension may not understand. */
+  zoneSnapshot(id: string): Record<string, unknown> {
+    return structuredClone(this.zoneJson(this.zone(id))) as Record<string, unknown>;
+  }
+
+  /** Adds a zone sent exactly as given (in Subscribed from now on, and as zones_added now). */
+  addRawZone(json: unknown): void {
+    this.rawZones.push(json);
+    this.sendZonesChanged({ zones_added: [json] });
   }
 
   private seekEntry(zone: Zone) {
@@ -582,6 +666,31 @@ export class FakeRoonCore {
     this.sendZonesChanged({ zones_seek_changed: [this.seekEntry(zone)] });
   }
 
+  /**
+   * Roon's Transfer Zone: the queue and the play head move to another zone.
+   * The source stops with nothing loaded and the destination shows the same
+   * track through `loading`, then plays on from the same position.
+   * `destinationFirst` announces the destination before the source stops.
+   */
+  transfer(fromZoneId: string, toZoneId: string, options: { destinationFirst?: boolean } = {}): void {
+    const from = this.zone(fromZoneId);
+    const to = this.zone(toZoneId);
+    to.track = from.track;
+    to.seek = from.seek;
+    to.queue = from.queue;
+    const playing = from.state === 'playing';
+    to.state = 'loading';
+    from.track = null;
+    from.seek = 0;
+    from.queue = [];
+    from.state = 'stopped';
+    const source = this.zoneJson(from);
+    const loading = this.zoneJson(to);
+    this.sendZonesChanged({ zones_changed: options.destinationFirst ? [loading, source] : [source, loading] });
+    to.state = playing ? 'playing' : 'paused';
+    this.sendZonesChanged({ zones_changed: [this.zoneJson(to)], zones_seek_changed: [this.seekEntry(to)] });
+  }
+
   /** Groups outputs into one zone (one play, several outputs). */
   group(zoneId: string, outputs: string[]): void {
     const zone = this.zone(zoneId);
@@ -602,47 +711,47 @@ export class FakeRoonCore {
    */
   async tick(seconds = 1): Promise<void> {
     for (let i = 0; i < seconds; i++) {
-      if (this.clock instanceof ManualClock) this.clock.advance(1000);
-      const changed: unknown[] = [];
-      const seeks: unknown[] = [];
-      for (const zone of this.zones.values()) {
-        if (zone.state !== 'playing' || !zone.track) continue;
-        zone.seek += 1;
-        if (zone.track.length !== null && zone.seek >= zone.track.length) {
-          const next = zone.queue.shift();
-          if (next) {
-            zone.track = next;
-            zone.seek = 0;
-            zone.state = 'loading';
-            this.sendZonesChanged({ zones_changed: [this.zoneJson(zone)] });
-            zone.state = 'playing';
-          } else {
-            zone.state = 'stopped';
-            zone.seek = 0;
-          }
-          changed.push(this.zoneJson(zone));
-        } else seeks.push(this.seekEntry(zone));
-      }
-      if (changed.length || seeks.length) {
-        this.sendZonesChanged({
-          ...(changed.length ? { zones_changed: changed } : {}),
-          ...(seeks.length ? { zones_seek_changed: seeks } : {}),
-        });
-      }
+      this.tickOnce(true);
       await this.flush();
+    }
+  }
+
+  /** One simulated second: the clock (when manual), the zones, one Changed. */
+  private tickOnce(moveClock: boolean): void {
+    if (moveClock && this.clock instanceof ManualClock) this.clock.advance(1000);
+    const changed: unknown[] = [];
+    const seeks: unknown[] = [];
+    for (const zone of this.zones.values()) {
+      if (zone.state !== 'playing' || !zone.track) continue;
+      zone.seek += 1;
+      if (zone.track.length !== null && zone.seek >= zone.track.length) {
+        const next = zone.queue.shift();
+        if (next) {
+          zone.track = next;
+          zone.seek = 0;
+          zone.state = 'loading';
+          this.sendZonesChanged({ zones_changed: [this.zoneJson(zone)] });
+          zone.state = 'playing';
+        } else {
+          zone.state = 'stopped';
+          zone.seek = 0;
+        }
+        changed.push(this.zoneJson(zone));
+      } else seeks.push(this.seekEntry(zone));
+    }
+    if (changed.length || seeks.length) {
+      this.sendZonesChanged({
+        ...(changed.length ? { zones_changed: changed } : {}),
+        ...(seeks.length ? { zones_seek_changed: seeks } : {}),
+      });
     }
   }
 
   /** For the demo on the system clock: plays on by itself, one tick a second. */
   playInRealTime(): Disposable {
-    let busy = false;
-    return this.timers.add(
-      this.clock.setInterval(() => {
-        if (busy) return;
-        busy = true;
-        void this.tick(1).finally(() => (busy = false));
-      }, 1000),
-    );
+    // No round trip per second here: a real Core sends its updates and only
+    // its regular quiet pings, and nothing waits on the extension.
+    return this.timers.add(this.clock.setInterval(() => this.tickOnce(false), 1000));
   }
 
   // --- faults --------------------------------------------------------------

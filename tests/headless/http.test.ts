@@ -9,12 +9,16 @@ import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import type { StatusSnapshot } from '../../src/shared/status';
+import { FakeRoonCore } from '../fakes/roon-core';
 
 // Discovery stays on loopback (nothing answers there: Roon keeps searching).
 const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
 
 let headless: Headless;
 let dataDir: string;
+// A Core that discovery finds at once: a restore then waits for no search
+// timeout (8 s with nothing answering), only for the services themselves.
+let core: FakeRoonCore;
 
 async function api(method: string, route: string, options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { ...options.headers };
@@ -47,12 +51,16 @@ async function waitForStatus(predicate: (s: StatusSnapshot) => boolean, timeoutM
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-http-'));
-  headless = await startHeadless({ dataDir, config: parseConfig({ roon: { discovery: LOOPBACK_DISCOVERY } }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
+  core = await new FakeRoonCore({ autoAuthorise: true }).start();
+  const soodPort = await core.startSood();
+  const discovery = { ...LOOPBACK_DISCOVERY, port: soodPort };
+  headless = await startHeadless({ dataDir, config: parseConfig({ roon: { discovery } }), powerTriggers: [], logger: new MemoryLogger(), rendererDir: null });
   await waitForStatus((s) => s.services.find((x) => x.id === 'database')?.state === 'running');
 });
 
 afterAll(async () => {
   await headless?.close();
+  await core?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

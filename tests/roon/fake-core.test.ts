@@ -79,7 +79,7 @@ describe('FakeRoonCore', () => {
     const bodies = updates.map((u) => RoonZonesChangedSchema.parse(u.body));
     const loading = bodies.findIndex((b) => b.zones_changed?.[0]?.state === 'loading');
     expect(loading).toBeGreaterThanOrEqual(0);
-    expect(bodies[loading]!.zones_changed![0]!.now_playing?.three_line.line1).toBe('B');
+    expect(bodies[loading]!.zones_changed![0]!.now_playing?.three_line?.line1).toBe('B');
     const after = bodies[loading + 1]!;
     expect(after.zones_changed?.[0]).toMatchObject({ state: 'playing', now_playing: { three_line: { line1: 'B' } } });
     expect(after.zones_seek_changed).toEqual([{ zone_id: 'z2', seek_position: 3, queue_time_remaining: 0 }]);
@@ -116,5 +116,37 @@ describe('FakeRoonCore', () => {
     expect(core.links.map((l) => l.requestIds[0])).toEqual([0, 0]);
     const zones = RoonZonesSubscribedSchema.parse(again.body).zones;
     expect(zones.find((z) => z.zone_id === 'z2')?.now_playing?.seek_position).toBe(2);
+  });
+
+  it('lists in Registered the services the extension asked for that it has, as a real Core does', async () => {
+    const c = await RoonConnection.open(core.url, { clock, logger: new MemoryLogger(), keepaliveMs: 60_000 }, new AbortController().signal);
+    connections.push(c);
+    const ask = async (required: string[], optional: string[]) =>
+      ((await c.request('com.roonlabs.registry:1/register', { ...REGISTER, required_services: required, optional_services: optional })).body as {
+        provided_services: string[];
+      }).provided_services;
+    expect(await ask(['com.roonlabs.transport:2'], [])).toEqual(['com.roonlabs.transport:2']);
+    expect(await ask(['com.roonlabs.transport:2'], ['com.roonlabs.image:1', 'com.example.nothing:1'])).toEqual([
+      'com.roonlabs.transport:2',
+      'com.roonlabs.image:1',
+    ]);
+    expect(await ask([], [])).toEqual([]);
+  });
+
+  it('plays in real time with only its regular pings, all quiet', async () => {
+    const sent: Array<{ name: string; headers: Record<string, string> }> = [];
+    core.events.on('request-to-extension', (r: { name: string; headers: Record<string, string> }) => sent.push(r));
+    const updates: MooMessage[] = [];
+    await subscribed(updates);
+    sent.length = 0;
+    const before = updates.length;
+    core.playInRealTime();
+    for (let i = 0; i < 10; i++) clock.advance(1_000);
+    await within(core.flush(), 5_000, 'a round trip');
+    const pings = sent.filter((r) => r.name === 'com.roonlabs.ping:1/ping');
+    // 10 s at one ping every 5 s, plus the flush above: nothing per second.
+    expect(pings).toHaveLength(3);
+    expect(pings.every((p) => p.headers.Logging === 'quiet')).toBe(true);
+    expect(updates.length - before).toBeGreaterThanOrEqual(10);
   });
 });

@@ -33,6 +33,24 @@ describe('MOO codec', () => {
     expect(parseMoo(serializeMoo({ verb: 'COMPLETE', name: 'Success', requestId: 0 })).body).toBeUndefined();
   });
 
+  it('reads Content-Length: 0 as no body, with or without a Content-Type (as the official client does)', () => {
+    const bare = parseMoo(frame('MOO/1 COMPLETE Success\nRequest-Id: 4\nContent-Length: 0\n\n'));
+    expect(bare.body).toBeUndefined();
+    expect(bare.requestId).toBe(4);
+    const typed = parseMoo(frame('MOO/1 CONTINUE Changed\nRequest-Id: 5\nContent-Type: application/json\nContent-Length: 0\n\n'));
+    expect(typed).toMatchObject({ verb: 'CONTINUE', name: 'Changed', requestId: 5 });
+    expect(typed.body).toBeUndefined();
+  });
+
+  it('takes Request-Ids past 2^31 up to Number.MAX_SAFE_INTEGER, and answers with the same id', () => {
+    for (const id of [2 ** 31, 2 ** 32 + 7, Number.MAX_SAFE_INTEGER]) {
+      const m = parseMoo(frame(`MOO/1 REQUEST com.roonlabs.ping:1/ping\nRequest-Id: ${id}\n\n`));
+      expect(m.requestId).toBe(id);
+      expect(parseMoo(serializeMoo({ verb: 'COMPLETE', name: 'Success', requestId: m.requestId })).requestId).toBe(id);
+    }
+    expect(() => serializeMoo({ verb: 'COMPLETE', name: 'Success', requestId: Number.MAX_SAFE_INTEGER + 1 })).toThrow();
+  });
+
   it('keeps a non-JSON body as bytes', () => {
     const m = parseMoo(frame('MOO/1 COMPLETE Success\nRequest-Id: 1\nContent-Type: image/jpeg\nContent-Length: 3\n\nabc'));
     expect(Buffer.isBuffer(m.body)).toBe(true);
@@ -48,7 +66,9 @@ describe('MOO codec', () => {
     ['missing Request-Id', 'MOO/1 COMPLETE Success\n\n', /Request-Id is missing/],
     ['non-numeric Request-Id', 'MOO/1 COMPLETE Success\nRequest-Id: x1\n\n', /Request-Id/],
     ['negative Request-Id', 'MOO/1 COMPLETE Success\nRequest-Id: -1\n\n', /Request-Id/],
-    ['huge Request-Id', 'MOO/1 COMPLETE Success\nRequest-Id: 99999999999\n\n', /Request-Id/],
+    ['Request-Id past Number.MAX_SAFE_INTEGER', 'MOO/1 COMPLETE Success\nRequest-Id: 9007199254740992\n\n', /Request-Id 9007199254740992 is too large/],
+    ['a 17-digit Request-Id', 'MOO/1 COMPLETE Success\nRequest-Id: 10000000000000000\n\n', /Request-Id/],
+    ['zero length with body bytes', 'MOO/1 COMPLETE Success\nRequest-Id: 1\nContent-Length: 0\n\n{}', /Content-Length is 0 but the body has 2 bytes/],
     ['header without colon', 'MOO/1 COMPLETE Success\nRequest-Id: 1\nnonsense\n\n', /bad header line/],
     ['duplicate header', 'MOO/1 COMPLETE Success\nRequest-Id: 1\nRequest-Id: 2\n\n', /twice/],
     ['body without length', 'MOO/1 COMPLETE Success\nRequest-Id: 1\n\n{}', /without Content-Length/],

@@ -109,7 +109,7 @@ describe('RoonService', () => {
     h.core.sendZonesChanged({ zones_changed: [{ zone_id: 5 }] });
     h.core.sendZonesChanged({ zones_seek_changed: 'soon' });
     await h.core.flush();
-    expect(h.logger.lines.filter((l) => l.message.includes('unreadable zone update'))).toHaveLength(2);
+    expect(h.logger.lines.filter((l) => l.message.includes('that Encore cannot read'))).toHaveLength(2);
     expect(h.host.failures).toEqual([]);
     await h.core.tick(55);
     expect(h.sink.plays).toHaveLength(1);
@@ -230,4 +230,98 @@ describe('RoonService discovery', () => {
     expect((error as ServiceError).options.network).toBe(true);
     expect(h.host.lastDetail).toBe('Searching for a Roon Core…');
   });
+});
+
+describe('RoonService: one zone it cannot read', () => {
+  /** A Den zone playing Blue in Green, bent in one way the app does not understand. */
+  async function withOddZone(bend: (zone: Record<string, unknown>) => void) {
+    const harness = await withToken();
+    const odd = harness.core.zoneSnapshot('z1');
+    odd.zone_id = 'odd';
+    odd.display_name = 'Garage';
+    bend(odd);
+    harness.core.rawZones.push(odd);
+    return harness;
+  }
+
+  for (const [what, bend, reason] of [
+    ['an unknown state', (z: Record<string, unknown>) => void (z.state = 'buffering'), 'unknown state "buffering"'],
+    ['a seek that is not a number', (z: Record<string, unknown>) => void (z.seek_position = 'soon'), 'seek_position'],
+    ['now_playing that is not an object', (z: Record<string, unknown>) => void (z.now_playing = 'Blue in Green'), 'now_playing'],
+  ] as const) {
+    it(`in Subscribed (${what}): skipped, noted in the status, every other zone tracked, no reconnect`, async () => {
+      h = await withOddZone(bend);
+      await within(h.service.start(new AbortController().signal, h.host), 5_000, 'start');
+      expect(h.host.lastCondition).toBe('running');
+      expect(h.host.lastDetail).toMatch(/^Connected to Fake Core, 2 zones; skipping 1 zone Encore cannot read \(Garage: .+\)$/);
+      expect(h.host.lastDetail).toContain(`Garage: ${reason}`);
+      await h.core.tick(55);
+      expect(h.sink.plays.map((p) => p.zone)).toEqual(['Den']);
+      expect(h.host.failures).toEqual([]);
+      expect(h.logger.lines.filter((l) => l.level === 'warn' && l.message.includes('zone Garage'))).toHaveLength(1);
+    });
+  }
+
+  it('tracks a zone whose now_playing has only three_line (no one_line or two_line)', async () => {
+    h = await withOddZone((z) => {
+      const np = z.now_playing as Record<string, unknown>;
+      delete np.one_line;
+      delete np.two_line;
+      z.state = 'playing';
+    });
+    await within(h.service.start(new AbortController().signal, h.host), 5_000, 'start');
+    expect(h.host.lastDetail).toBe('Connected to Fake Core, 3 zones');
+    // The raw zone never moves by itself: its seek comes from the test.
+    for (let i = 1; i <= 55; i++) {
+      h.core.sendZonesChanged({ zones_seek_changed: [{ zone_id: 'odd', seek_position: i }] });
+      await h.core.tick(1);
+    }
+    expect(h.sink.plays.map((p) => p.zone).sort()).toEqual(['Den', 'Garage']);
+  });
+
+  it('skips a zone that turns unreadable in Changed, logs it once, and takes it back when it reads again', async () => {
+    h = await withToken();
+    await within(h.service.start(new AbortController().signal, h.host), 5_000, 'start');
+    await h.core.tick(10);
+    const odd = { ...h.core.zoneSnapshot('z1'), state: 'buffering' };
+    for (let i = 0; i < 3; i++) h.core.sendZonesChanged({ zones_changed: [odd, h.core.zoneSnapshot('z2')] });
+    await h.core.flush();
+    expect(h.host.lastDetail).toBe('Connected to Fake Core, 1 zone; skipping 1 zone Encore cannot read (Den: unknown state "buffering")');
+    expect(h.logger.lines.filter((l) => l.level === 'warn' && l.message.includes('zone Den'))).toHaveLength(1);
+    expect(h.host.failures).toEqual([]);
+    h.core.sendZonesChanged({ zones_changed: [h.core.zoneSnapshot('z1')] });
+    await h.core.flush();
+    expect(h.host.lastDetail).toBe('Connected to Fake Core, 2 zones; 3 unreadable updates skipped');
+    await h.core.tick(50);
+    // One play of the track, dated from its start: the unreadable spell did not split it.
+    expect(h.sink.plays.map((p) => p.title)).toEqual(['Blue in Green']);
+  });
+
+  it('keeps the good zones of a Changed that also carries bad seeks and removals', async () => {
+    h = await withToken();
+    await within(h.service.start(new AbortController().signal, h.host), 5_000, 'start');
+    h.core.sendZonesChanged({ zones_removed: [7, 'z2'], zones_seek_changed: [{ zone_id: 'z1' , seek_position: 'x' }, { zone_id: 'z1', seek_position: 1 }] });
+    await h.core.flush();
+    expect(h.host.lastDetail).toBe('Connected to Fake Core, 1 zone; 2 unreadable updates skipped');
+    expect(h.service.nowPlaying().map((z) => [z.zoneId, z.seekSeconds])).toEqual([['z1', 1]]);
+  });
+});
+
+describe('RoonService: Transfer Zone', () => {
+  for (const destinationFirst of [false, true]) {
+    it(`stores one play when the track moves to another zone mid-way (${destinationFirst ? 'destination' : 'source'} announced first)`, async () => {
+      // Long enough that either room alone would qualify: one play is right, two are possible.
+      const SUITE: FakeTrack = { title: 'Suite', artist: 'Duke Ellington', album: 'Such Sweet Thunder', length: 700 };
+      h = await withToken({ core: { zones: [{ id: 'z1', name: 'Den', track: SUITE }, { id: 'z2', name: 'Kitchen' }] } });
+      await h.service.start(new AbortController().signal, h.host);
+      const startedAt = h.clock.now();
+      await h.core.tick(250);
+      h.core.transfer('z1', 'z2', { destinationFirst });
+      await h.core.tick(300);
+      expect(h.sink.plays).toHaveLength(1);
+      expect(h.sink.plays[0]).toMatchObject({ title: 'Suite', zone: 'Den' });
+      expect(Math.abs(h.sink.plays[0]!.startedAt - startedAt)).toBeLessThanOrEqual(1_000);
+      expect(h.service.nowPlaying().find((z) => z.zoneId === 'z1')).toMatchObject({ state: 'stopped', title: null });
+    });
+  }
 });

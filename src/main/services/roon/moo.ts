@@ -24,7 +24,10 @@ export class MooParseError extends Error {
 }
 
 const VERBS = new Set<string>(['REQUEST', 'CONTINUE', 'COMPLETE']);
-const MAX_ID = 2 ** 31 - 1;
+/** Request ids are counters that a long-lived Core or client may take past 2^31; any exact JS integer is fine. */
+const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** A body larger than this cannot be in one frame Encore accepts anyway. */
+const MAX_LENGTH = 2 ** 31 - 1;
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Splits `service:1/method` at the last slash. */
@@ -39,10 +42,10 @@ function findHeaderEnd(bytes: Uint8Array): number {
   return -1;
 }
 
-function parseNonNegativeInt(value: string, what: string): number {
-  if (!/^\d{1,10}$/.test(value)) throw new MooParseError(`${what} "${value.slice(0, 40)}" is not a non-negative integer`);
+function parseNonNegativeInt(value: string, what: string, max: number): number {
+  if (!/^\d{1,16}$/.test(value)) throw new MooParseError(`${what} "${value.slice(0, 40)}" is not a non-negative integer`);
   const n = Number(value);
-  if (n > MAX_ID) throw new MooParseError(`${what} ${value} is too large`);
+  if (n > max) throw new MooParseError(`${what} ${value} is too large`);
   return n;
 }
 
@@ -78,7 +81,7 @@ export function parseMoo(data: Uint8Array): MooMessage {
 
   const rawId = headers['Request-Id'];
   if (rawId === undefined) throw new MooParseError('Request-Id is missing');
-  const requestId = parseNonNegativeInt(rawId, 'Request-Id');
+  const requestId = parseNonNegativeInt(rawId, 'Request-Id', MAX_ID);
 
   const rest = data.subarray(end + 2);
   const rawLength = headers['Content-Length'];
@@ -89,8 +92,10 @@ export function parseMoo(data: Uint8Array): MooMessage {
     if (contentType !== undefined) throw new MooParseError('Content-Type without Content-Length');
     return message;
   }
-  const length = parseNonNegativeInt(rawLength, 'Content-Length');
+  const length = parseNonNegativeInt(rawLength, 'Content-Length', MAX_LENGTH);
   if (length !== rest.length) throw new MooParseError(`Content-Length is ${length} but the body has ${rest.length} bytes`);
+  // As the official client reads it: a zero length is no body, with or without a Content-Type.
+  if (length === 0) return message;
   if (contentType === undefined) throw new MooParseError('Content-Length without Content-Type');
   if (contentType === 'application/json') {
     let text: string;
@@ -116,7 +121,7 @@ export function parseMoo(data: Uint8Array): MooMessage {
  */
 export function serializeMoo(message: { verb: MooVerb; name: string; requestId: number; body?: unknown; headers?: Record<string, string> }): Buffer {
   if (!VERBS.has(message.verb)) throw new Error(`unknown MOO verb ${message.verb}`);
-  if (!Number.isInteger(message.requestId) || message.requestId < 0) throw new Error(`bad request id ${message.requestId}`);
+  if (!Number.isSafeInteger(message.requestId) || message.requestId < 0) throw new Error(`bad request id ${message.requestId}`);
   if (/[\n\r]/.test(message.name)) throw new Error('a MOO name cannot contain a line break');
   let head = `MOO/1 ${message.verb} ${message.name}\nRequest-Id: ${message.requestId}\n`;
   for (const [key, value] of Object.entries(message.headers ?? {})) {

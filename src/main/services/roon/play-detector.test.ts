@@ -839,16 +839,16 @@ describe('PlayDetector: repeats hidden by a gap', () => {
 });
 
 describe('PlayDetector: restarts right after the start', () => {
-  it('makes a new play when a track is restarted through loading a second in', () => {
+  it('keeps one listen, from its first start, when an unfinished track is restarted through loading a second in', () => {
     const rig = new Rig();
-    rig.connectPlaying('z1', TEARDROP);
+    const first = rig.connectPlaying('z1', TEARDROP);
     rig.playTo('z1', 1);
     rig.clock.advance(1000);
     rig.change('z1', { state: 'loading', seek: 0 });
     rig.clock.advance(1000);
-    const second = rig.start('z1', TEARDROP);
-    rig.playTo('z1', 150);
-    expect(rig.plays.map((p) => p.startedAt)).toEqual([second]);
+    rig.start('z1', TEARDROP);
+    rig.playTo('z1', 300);
+    expect(rig.plays.map((p) => p.startedAt)).toEqual([first]);
   });
 });
 
@@ -888,5 +888,190 @@ describe('PlayDetector: a length that arrives late', () => {
     rig.change('z1', { track: TEARDROP });
     rig.playTo('z1', 150);
     expect(rig.plays).toEqual([expect.objectContaining({ startedAt: start, lengthSeconds: 300 })]);
+  });
+});
+
+describe('PlayDetector: Transfer Zone', () => {
+  /** Kitchen plays a track (Teardrop unless told); the Study is known and idle. */
+  function twoRooms(track: TrackDef = TEARDROP): { rig: Rig; start: number } {
+    const rig = new Rig();
+    rig.set('kitchen', { name: 'Kitchen', state: 'playing', track, seek: 0 });
+    rig.set('study', { name: 'Study', state: 'stopped', track: null });
+    rig.subscribe();
+    return { rig, start: rig.clock.now() };
+  }
+
+  it('counts one play when the track moves on to another zone (source first, destination through loading)', () => {
+    const { rig, start } = twoRooms();
+    rig.playTo('kitchen', 100);
+    rig.clock.advance(1000);
+    rig.change('kitchen', { state: 'stopped', track: null });
+    rig.change('study', { state: 'loading', track: TEARDROP, seek: undefined });
+    rig.clock.advance(1000);
+    rig.change('study', { state: 'playing', seek: 101 });
+    rig.playTo('study', 300);
+    expect(rig.plays).toEqual([expect.objectContaining({ title: 'Teardrop', startedAt: start, zone: 'Study' })]);
+    // Both rooms' listening counted towards the one play: 100 s there, 50 s here.
+    expect(rig.plays[0]!.secondsListened).toBe(150);
+  });
+
+  // A long mix, so that either side alone would qualify: two plays are possible, one is right.
+  it('counts one play when the Core shows the destination before it stops the source', () => {
+    const { rig, start } = twoRooms(LONG_MIX);
+    rig.playTo('kitchen', 100);
+    rig.clock.advance(1000);
+    rig.change('study', { state: 'playing', track: LONG_MIX, seek: 101 });
+    rig.clock.advance(1000);
+    rig.change('kitchen', { state: 'stopped' });
+    // 100 s there and 140 s here make the 4 minutes: it counts now, not 4 minutes after the move.
+    rig.playTo('study', 243);
+    expect(rig.plays.map((p) => [p.zone, p.startedAt])).toEqual([['Study', start]]);
+    rig.playTo('study', 700);
+    expect(rig.plays).toHaveLength(1);
+  });
+
+  it('counts one play when both zones change in one message, in either order', () => {
+    for (const order of ['destination first', 'source first'] as const) {
+      const { rig, start } = twoRooms(LONG_MIX);
+      rig.playTo('kitchen', 80);
+      rig.clock.advance(1000);
+      const source = rig.set('kitchen', { state: 'stopped', track: null });
+      const destination = rig.set('study', { state: 'playing', track: LONG_MIX, seek: 81 });
+      rig.detector.zonesChanged({ zones_changed: order === 'source first' ? [source, destination] : [destination, source] });
+      rig.playTo('study', 244);
+      expect(rig.plays.map((p) => [p.zone, p.startedAt]), order).toEqual([['Study', start]]);
+      rig.playTo('study', 700);
+      expect(rig.plays, order).toHaveLength(1);
+    }
+  });
+
+  it('does not count a play again when it moves after it qualified', () => {
+    const { rig } = twoRooms(LONG_MIX);
+    rig.playTo('kitchen', 300);
+    expect(rig.plays).toHaveLength(1);
+    rig.clock.advance(1000);
+    rig.change('kitchen', { state: 'stopped', track: null });
+    rig.change('study', { state: 'playing', track: LONG_MIX, seek: 301 });
+    rig.playTo('study', 900);
+    expect(rig.plays.map((p) => p.zone)).toEqual(['Kitchen']);
+  });
+
+  it('moves a paused track as paused: one play once it plays on', () => {
+    const { rig, start } = twoRooms();
+    rig.playTo('kitchen', 100);
+    rig.change('kitchen', { state: 'paused' });
+    rig.clock.advance(120_000);
+    rig.change('kitchen', { state: 'stopped', track: null });
+    rig.change('study', { state: 'paused', track: TEARDROP, seek: 100 });
+    rig.clock.advance(5000);
+    rig.change('study', { state: 'playing' });
+    rig.playTo('study', 160);
+    expect(rig.plays.map((p) => [p.zone, p.startedAt])).toEqual([['Study', start]]);
+  });
+
+  it('counts a stream moved to another zone once, even though its position starts again', () => {
+    const rig = new Rig();
+    rig.set('kitchen', { name: 'Kitchen', state: 'playing', track: RADIO, seek: 0 });
+    rig.set('study', { name: 'Study', state: 'stopped', track: null });
+    rig.subscribe();
+    const start = rig.clock.now();
+    rig.playTo('kitchen', 120);
+    rig.clock.advance(1000);
+    rig.change('kitchen', { state: 'stopped', track: null });
+    rig.change('study', { state: 'playing', track: RADIO, seek: 0 });
+    rig.playTo('study', 130);
+    expect(rig.plays.map((p) => [p.zone, p.startedAt])).toEqual([['Study', start]]);
+  });
+
+  it('is a new play, not a transfer, when another zone starts the same track from the beginning', () => {
+    const { rig } = twoRooms();
+    rig.playTo('kitchen', 100);
+    rig.clock.advance(1000);
+    rig.change('kitchen', { state: 'stopped', track: null });
+    const second = rig.start('study', TEARDROP);
+    rig.playTo('study', 150);
+    expect(rig.plays.map((p) => [p.zone, p.startedAt, p.secondsListened])).toEqual([['Study', second, 150]]);
+  });
+
+  it('is a new play when the destination shows up after the hand-over window', () => {
+    const { rig } = twoRooms();
+    rig.playTo('kitchen', 100);
+    rig.change('kitchen', { state: 'stopped', track: null });
+    rig.clock.advance(45_000);
+    const second = rig.start('study', TEARDROP, 145);
+    rig.playTo('study', 300);
+    expect(rig.plays).toHaveLength(1);
+    // Started 145 s in and heard 155 s: a play of its own, dated from its own position.
+    expect(rig.plays[0]).toMatchObject({ zone: 'Study', startedAt: second });
+  });
+});
+
+describe('PlayDetector: streams whose position counts from tune-in', () => {
+  const SONG_ONE: TrackDef = { title: 'Song One', artist: 'Radio Artist', length: null };
+  const SONG_TWO: TrackDef = { title: 'Song Two', artist: 'Other Artist', length: null };
+
+  it('dates the next song from the change Encore saw, not from now minus the seek', () => {
+    const rig = new Rig();
+    rig.connectPlaying('radio', SONG_ONE, 0, 'Radio');
+    rig.playTo('radio', 600);
+    rig.clock.advance(1000);
+    rig.change('radio', { track: SONG_TWO, seek: 601 });
+    const changeSeen = rig.clock.now() - 1000;
+    rig.playTo('radio', 601 + 240);
+    const two = rig.plays.find((p) => p.title === 'Song Two');
+    expect(two?.startedAt).toBe(changeSeen);
+    // The naive start would have been ten minutes earlier.
+    expect(two!.startedAt - (rig.clock.now() - 841_000)).toBeGreaterThan(590_000);
+  });
+
+  it('dates a song after a reconnect no earlier than the last look at the zone before', () => {
+    const rig = new Rig();
+    rig.connectPlaying('radio', SONG_ONE, 0, 'Radio');
+    rig.playTo('radio', 300);
+    const lastLook = rig.clock.now();
+    rig.detector.connectionLost();
+    rig.clock.advance(60_000);
+    rig.set('radio', { track: SONG_TWO, seek: 1200 });
+    rig.subscribe();
+    rig.playTo('radio', 1200 + 240);
+    expect(rig.plays.find((p) => p.title === 'Song Two')?.startedAt).toBe(lastLook);
+  });
+
+  it('still dates a track with a length from its own position', () => {
+    const rig = new Rig();
+    rig.connectPlaying('z1', TEARDROP);
+    rig.playTo('z1', 300);
+    rig.clock.advance(1000);
+    const second = rig.start('z1', ANGEL, 0);
+    rig.playTo('z1', 190);
+    expect(rig.plays.map((p) => p.startedAt)).toEqual([rig.plays[0]!.startedAt, second]);
+  });
+});
+
+describe('PlayDetector: the same track back at 0 through loading', () => {
+  it('keeps one listen when an unfinished track goes through loading back to the start', () => {
+    const rig = new Rig();
+    const first = rig.connectPlaying('z1', TEARDROP);
+    rig.playTo('z1', 120);
+    rig.clock.advance(1000);
+    rig.change('z1', { state: 'loading', seek: 0 });
+    rig.clock.advance(1000);
+    rig.change('z1', { state: 'playing', seek: 0 });
+    rig.playTo('z1', 300);
+    expect(rig.plays.map((p) => p.startedAt)).toEqual([first]);
+  });
+
+  it('counts two when the track had finished (a real replay), with or without a seek while loading', () => {
+    for (const loadingSeek of [0, undefined]) {
+      const rig = new Rig();
+      const first = rig.connectPlaying('z1', TEARDROP);
+      rig.playTo('z1', 298);
+      rig.clock.advance(1000);
+      rig.change('z1', { state: 'loading', seek: loadingSeek });
+      rig.clock.advance(1000);
+      const second = rig.start('z1', TEARDROP);
+      rig.playTo('z1', 150);
+      expect(rig.plays.map((p) => p.startedAt)).toEqual([first, second]);
+    }
   });
 });

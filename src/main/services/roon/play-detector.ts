@@ -8,6 +8,28 @@
 // machine can sleep, the Core can vanish, the app can quit. Last.fm scrobblers
 // make the same choice, and the play's identity (track + real start) is fixed
 // by then anyway.
+//
+// Rules for the edge cases a real Core produces:
+// - Transfer Zone (and grouping that replaces a zone): the Core moves the queue
+//   to another zone, which shows the same track at the position the old one had
+//   reached (often after `loading`); the old zone stops, empties or disappears,
+//   in either order and in one message or two. That is one listen: a zone that
+//   lets go of an unfinished track (removed, stopped, emptied or moved on to
+//   another track) hands its play to a zone showing the same track, first seen
+//   within HANDOFF_MS of the hand-over, at a position within
+//   HANDOFF_SEEK_TOLERANCE_SECONDS of where the old one would be by now (it is
+//   projected on when the old zone was playing). Streams without a length match
+//   on the track alone: a stream restarts its position when moved. Two zones
+//   that both keep playing the same track stay two plays.
+// - A track never began before Encore's last look at its zone showing
+//   something else. Radio and other streams count the seek from tune-in, not
+//   from the song: when now - seek falls before that look, the start is the
+//   look (the track change Encore saw), not now - seek.
+// - The same track back near 0 after `loading` is a replay only if it had been
+//   played to its end (repeat-one, the same track queued twice); an unfinished
+//   track re-buffered or restarted through `loading` stays one listen with its
+//   first start. After `stopped` (the listener stopped and started again) or
+//   when the seek jumps from the end to 0 it is a new play.
 import type { Clock } from '../../core/clock';
 import { silentLogger, type Logger } from '../../core/logger';
 import type { NewPlay } from '../../db/plays';
@@ -45,8 +67,8 @@ const MAX_SECONDS = 24 * 3600;
 const SEEK_OVERSHOOT_SECONDS = 60;
 /** How long a removed zone's play waits for a grouped zone to pick it up. */
 const HANDOFF_MS = 30_000;
-/** How far a picked-up play's implied start may differ from the original. */
-const HANDOFF_START_TOLERANCE_MS = 10_000;
+/** How far a picked-up play's position may differ from where the original would be by now. */
+const HANDOFF_SEEK_TOLERANCE_SECONDS = 10;
 
 interface Track {
   /** Equal keys mean the same now_playing item. */
@@ -63,6 +85,10 @@ interface Play {
   startedAt: number | null;
   listened: number;
   emitted: boolean;
+  /** Wall ms before which this track cannot have started (the last look at the zone showing something else). */
+  notBefore: number | null;
+  /** Monotonic ms of the first look at it with a position: a hand-over only joins a fresh play. */
+  firstSeenMono: number | null;
 }
 
 /** The last point from which listening can be credited. */
@@ -91,8 +117,8 @@ interface TrackedZone {
   seenAtMono: number;
   anchor: Anchor | null;
   stretch: Stretch | null;
-  /** `loading` or `stopped` seen since the zone last played: a track boundary. */
-  boundary: boolean;
+  /** `loading` or `stopped` seen since the zone last played (`stopped` wins): a track boundary. */
+  boundary: 'loading' | 'stopped' | null;
   /** We lost sight of the zone (connection lost, sleep) since it last played. */
   gap: boolean;
   /** Wall ms when we last lost sight of the zone. */
@@ -101,9 +127,16 @@ interface TrackedZone {
   warned: Set<string>;
 }
 
-interface Removed {
+/** A play a zone let go of, unfinished, waiting for another zone to continue it. */
+interface Released {
   play: Play;
-  removedAtMono: number;
+  zoneId: string;
+  /** Its position and whether it was moving when last seen in its zone. */
+  seek: number;
+  playing: boolean;
+  atMono: number;
+  /** Monotonic ms when the zone let go of it: the hand-over window starts here. */
+  releasedMono: number;
 }
 
 export class PlayDetector {
@@ -112,7 +145,7 @@ export class PlayDetector {
   private readonly log: Logger;
   private readonly minTrackSeconds: number;
   private readonly zones = new Map<string, TrackedZone>();
-  private removed: Removed[] = [];
+  private released: Released[] = [];
   /** False after a lost connection or a suspend, until the Core tells us the state again. */
   private live = false;
   private disposed = false;
@@ -125,10 +158,12 @@ export class PlayDetector {
   }
 
   /** The full state, as after (re)subscribing: zones we knew but no longer see are gone. */
-  zonesSubscribed(zones: readonly RoonZone[]): void {
+  zonesSubscribed(zones: readonly RoonZone[], unreadable: readonly string[] = []): void {
     if (this.disposed) return;
     this.live = true;
-    const seen = new Set(zones.map((z) => z.zone_id));
+    // A zone the service could not read is still there: it is kept, out of sight.
+    const seen = new Set([...zones.map((z) => z.zone_id), ...unreadable]);
+    for (const id of unreadable) this.zoneUnreadable(id);
     for (const id of [...this.zones.keys()]) if (!seen.has(id)) this.removeZone(id);
     for (const zone of zones) this.applyZone(zone);
   }
@@ -146,9 +181,19 @@ export class PlayDetector {
       if (!t) continue;
       const seek = this.validSeek(t, change.seek_position, t.track);
       if (seek === null) continue;
-      if (t.play && this.isRestart(t, t.state, seek)) this.startPlay(t, t.track);
+      if (t.play && this.isRestart(t, t.state, seek)) this.startPlay(t, t.track, t.seenAt);
       this.observe(t, t.state, seek);
     }
+  }
+
+  /**
+   * The Core sent this zone in a form the service could not read: it still
+   * exists, but nothing about it can be credited until a readable update.
+   */
+  zoneUnreadable(zoneId: string): void {
+    const t = this.zones.get(zoneId);
+    if (!t || this.disposed) return;
+    this.loseSight(t);
   }
 
   /** The Core is out of sight: nothing heard from now on is continuous with before. */
@@ -180,23 +225,27 @@ export class PlayDetector {
   dispose(): void {
     this.disposed = true;
     this.zones.clear();
-    this.removed = [];
+    this.released = [];
   }
 
   private interrupt(): void {
     if (this.disposed) return;
     this.live = false;
-    for (const t of this.zones.values()) {
-      t.anchor = null;
-      t.stretch = null;
-      // Suspend then connection lost on wake: out of sight since the first.
-      if (!t.gap) t.lostAt = this.clock.now();
-      t.gap = true;
-    }
+    for (const t of this.zones.values()) this.loseSight(t);
+  }
+
+  private loseSight(t: TrackedZone): void {
+    t.anchor = null;
+    t.stretch = null;
+    // Suspend then connection lost on wake: out of sight since the first.
+    if (!t.gap) t.lostAt = this.clock.now();
+    t.gap = true;
   }
 
   private applyZone(zone: RoonZone): void {
     let t = this.zones.get(zone.zone_id);
+    // A track showing now began after our last look at this zone, if we had one.
+    const lastLook = t ? t.seenAt : null;
     if (!t) {
       t = {
         zoneId: zone.zone_id,
@@ -209,7 +258,7 @@ export class PlayDetector {
         seenAtMono: this.clock.monotonic(),
         anchor: null,
         stretch: null,
-        boundary: false,
+        boundary: null,
         gap: false,
         lostAt: null,
         warned: new Set(),
@@ -221,10 +270,9 @@ export class PlayDetector {
     const seek = track ? this.validSeek(t, zone.now_playing?.seek_position ?? zone.seek_position, track) : null;
 
     if (track?.key !== t.track?.key) {
-      this.startPlay(t, track);
-      if (t.play && seek !== null && this.removed.length > 0) this.pickUp(t, t.play, seek);
+      this.startPlay(t, track, lastLook);
     } else if (t.play && seek !== null && this.isRestart(t, zone.state, seek)) {
-      this.startPlay(t, track);
+      this.startPlay(t, track, lastLook);
     } else if (track && track.lengthSeconds !== null) {
       if (t.track) t.track.lengthSeconds = track.lengthSeconds;
       if (t.play) t.play.track.lengthSeconds = track.lengthSeconds;
@@ -237,37 +285,84 @@ export class PlayDetector {
     if (!t) return;
     this.zones.delete(zoneId);
     // A qualified play was emitted when it qualified; an unqualified one is
-    // dropped, unless a zone built from the same outputs (grouping) picks it up.
-    if (t.play && t.play.startedAt !== null && t.state === 'playing') {
-      this.removed.push({ play: t.play, removedAtMono: this.clock.monotonic() });
-      this.log.debug(`zone ${t.name} removed during ${describe(t.play.track)}`);
+    // dropped, unless a zone built from the same outputs (grouping, a transfer)
+    // picks it up.
+    this.letGo(t);
+  }
+
+  /**
+   * The zone no longer shows its play (removed, emptied, stopped, another
+   * track): another zone may be continuing it, or may do so soon.
+   */
+  private letGo(t: TrackedZone): void {
+    const play = t.play;
+    if (!play || play.startedAt === null || t.seek === null || t.state === 'stopped') return;
+    const length = play.track.lengthSeconds;
+    // A play heard to its end has nothing left to hand over.
+    if (length !== null && t.seek >= length - END_MARGIN_SECONDS) return;
+    const released: Released = { play, zoneId: t.zoneId, seek: t.seek, playing: t.state === 'playing', atMono: t.seenAtMono, releasedMono: this.clock.monotonic() };
+    // The other zone may already be showing it (the Core announced the destination first).
+    for (const other of this.zones.values()) {
+      if (other === t || !other.play || other.play === play) continue;
+      if (this.continues(released, other.play, other.seek, other.state === 'playing' ? other.seenAtMono : null)) {
+        this.join(other, released);
+        return;
+      }
     }
-  }
-
-  /** A new zone showing the track a just-removed zone was playing, at a consistent position, continues that play. */
-  private pickUp(t: TrackedZone, play: Play, seek: number): void {
     const mono = this.clock.monotonic();
-    this.removed = this.removed.filter((r) => mono - r.removedAtMono <= HANDOFF_MS);
-    const impliedStart = this.clock.now() - seek * 1000;
-    const i = this.removed.findIndex(
-      (r) => r.play.track.key === play.track.key && Math.abs((r.play.startedAt ?? 0) - impliedStart) <= HANDOFF_START_TOLERANCE_MS,
-    );
-    if (i < 0) return;
-    const [r] = this.removed.splice(i, 1);
-    t.play = r!.play;
-    this.log.debug(`zone ${t.name} continues ${describe(play.track)} from a removed zone`);
+    this.released = this.released.filter((r) => r.play !== play && mono - r.releasedMono <= HANDOFF_MS);
+    this.released.push(released);
+    this.log.debug(`zone ${t.name} let go of ${describe(play.track)}`);
   }
 
-  private startPlay(t: TrackedZone, track: Track | null): void {
+  /** Whether `fresh`, at `seek` (moving since `movingSinceMono` when playing), continues the released play. */
+  private continues(r: Released, fresh: Play, seek: number | null, movingSinceMono: number | null): boolean {
+    const mono = this.clock.monotonic();
+    if (r.play.emitted && fresh.emitted) return false;
+    if (fresh.track.key !== r.play.track.key || fresh.firstSeenMono === null || seek === null) return false;
+    if (Math.abs(fresh.firstSeenMono - r.releasedMono) > HANDOFF_MS) return false;
+    if (r.play.track.lengthSeconds === null || fresh.track.lengthSeconds === null) return true;
+    const expected = r.seek + (r.playing ? Math.max(0, mono - r.atMono) / 1000 : 0);
+    const actual = seek + (movingSinceMono !== null ? Math.max(0, mono - movingSinceMono) / 1000 : 0);
+    return Math.abs(expected - actual) <= HANDOFF_SEEK_TOLERANCE_SECONDS;
+  }
+
+  /** The zone's fresh play is the released one, continued: one listen. */
+  private join(t: TrackedZone, r: Released): void {
+    const fresh = t.play!;
+    this.released = this.released.filter((x) => x !== r);
+    // Whatever the new zone credited meanwhile was heard too (the overlap is a second or two at most).
+    if (fresh.emitted) return;
+    r.play.listened += fresh.listened;
+    if (fresh.track.lengthSeconds !== null) r.play.track.lengthSeconds = fresh.track.lengthSeconds;
+    t.play = r.play;
+    // The zone it came from must not go on crediting the same play.
+    const from = this.zones.get(r.zoneId);
+    if (from && from !== t && from.play === r.play) from.play = { ...r.play, track: { ...r.play.track }, startedAt: null, listened: 0, emitted: false, firstSeenMono: null };
+    this.log.debug(`zone ${t.name} continues ${describe(r.play.track)} from another zone`);
+    this.maybeEmit(t, t.play);
+  }
+
+  /** A fresh play seen for the first time: it may continue one another zone let go of. */
+  private pickUp(t: TrackedZone, seek: number): void {
+    const mono = this.clock.monotonic();
+    this.released = this.released.filter((r) => mono - r.releasedMono <= HANDOFF_MS);
+    const fresh = t.play!;
+    const r = this.released.find((x) => x.zoneId !== t.zoneId && this.continues(x, fresh, seek, null));
+    if (r) this.join(t, r);
+  }
+
+  private startPlay(t: TrackedZone, track: Track | null, notBefore: number | null): void {
+    if (track?.key !== t.track?.key) this.letGo(t);
     if (t.play && !t.play.emitted && t.play.listened > 0) {
       this.log.debug(`${describe(t.play.track)} in ${t.name} did not qualify (${Math.round(t.play.listened)} s listened)`);
     }
     if (track?.key !== t.track?.key) t.warned.clear();
     t.track = track;
-    t.play = track ? { track, startedAt: null, listened: 0, emitted: false } : null;
+    t.play = track ? { track, startedAt: null, listened: 0, emitted: false, notBefore, firstSeenMono: null } : null;
     t.anchor = null;
     t.stretch = null;
-    t.boundary = false;
+    t.boundary = null;
     t.gap = false;
     // The position of the old track says nothing about the new one.
     t.seek = null;
@@ -276,10 +371,11 @@ export class PlayDetector {
   /**
    * Whether the seek going back means the same track started again (a repeat)
    * rather than the listener seeking back within it. Only "back near the start
-   * after the end, or after `loading`/`stopped`" counts, plus: after we lost
-   * sight of the zone for long enough that the track must have ended meanwhile.
-   * Across a boundary any drop counts: if it was only the same start reported
-   * twice, the play replaced had next to nothing listened.
+   * after the end, or after `stopped`" counts, plus: after we lost sight of the
+   * zone for long enough that the track must have ended meanwhile. `loading`
+   * alone is no boundary: the Core passes through it when it re-buffers or
+   * restarts the same item, and an unfinished track restarted that way is
+   * still the one listen (see the header).
    */
   private isRestart(t: TrackedZone, state: RoonZoneState, seek: number): boolean {
     if (t.seek === null || seek >= t.seek) return false;
@@ -289,8 +385,8 @@ export class PlayDetector {
     // A zone we saw paused cannot have moved on before we lost sight of it.
     const awayMs = t.state === 'playing' || t.lostAt === null ? unseenMs : this.clock.now() - Math.max(t.seenAt, t.lostAt);
     const ended = length !== null && t.seek + (away ? Math.max(0, awayMs / 1000) : 0) >= length - END_MARGIN_SECONDS;
-    const boundary = t.boundary || state === 'loading' || state === 'stopped';
-    if (seek <= RESTART_SEEK_SECONDS && (boundary || ended)) return true;
+    const stopped = t.boundary === 'stopped' || state === 'stopped';
+    if (seek <= RESTART_SEEK_SECONDS && (stopped || ended)) return true;
     return away && ended && seek + AWAY_MIN_DROP_SECONDS <= t.seek;
   }
 
@@ -298,11 +394,19 @@ export class PlayDetector {
   private observe(t: TrackedZone, state: RoonZoneState, seek: number | null): void {
     const now = this.clock.now();
     const mono = this.clock.monotonic();
+    // Stopped on a track: another zone may be continuing it (a transfer). Judged
+    // on the zone as last seen, before this look replaces it.
+    if (state === 'stopped') this.letGo(t);
     t.state = state;
     t.seenAt = now;
     t.seenAtMono = mono;
+    if (t.play && seek !== null && t.play.firstSeenMono === null) {
+      t.play.firstSeenMono = mono;
+      this.pickUp(t, seek);
+    }
     if (state !== 'playing') {
-      if (state === 'loading' || state === 'stopped') t.boundary = true;
+      if (state === 'stopped') t.boundary = 'stopped';
+      else if (state === 'loading' && t.boundary === null) t.boundary = 'loading';
       t.anchor = null;
       t.stretch = null;
       if (seek !== null) t.seek = seek;
@@ -310,7 +414,7 @@ export class PlayDetector {
     }
     const play = t.play;
     if (!play || seek === null) return;
-    if (play.startedAt === null) play.startedAt = now - seek * 1000;
+    if (play.startedAt === null) play.startedAt = Math.max(now - seek * 1000, play.notBefore ?? -Infinity);
 
     const anchor = t.anchor;
     if (anchor && t.stretch) {
@@ -335,7 +439,7 @@ export class PlayDetector {
     }
     t.anchor = { seek, mono, wall: now };
     t.seek = seek;
-    t.boundary = false;
+    t.boundary = null;
     t.gap = false;
     this.maybeEmit(t, play);
   }

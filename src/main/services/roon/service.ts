@@ -15,7 +15,7 @@ import { PAIRING_SERVICE, PING_SERVICE, RoonConnection, STATUS_SERVICE } from '.
 import type { MooMessage } from './moo';
 import { PlayDetector, type PlayDetectorOptions } from './play-detector';
 import { SoodDiscovery } from './sood';
-import { RoonZonesChangedSchema, RoonZonesSubscribedSchema, type RoonZone, type RoonZonesChanged } from './types';
+import { readZonesChanged, readZonesSubscribed, type RoonZone, type RoonZonesChanged, type SkippedZone } from './types';
 
 export const REGISTRY_SERVICE = 'com.roonlabs.registry:1';
 export const TRANSPORT_SERVICE = 'com.roonlabs.transport:2';
@@ -41,8 +41,11 @@ export const DEFAULT_EXTENSION: ExtensionInfo = {
 
 /** What the service needs of the detector; PlayDetector by default. */
 export interface RoonPlayDetector {
-  zonesSubscribed(zones: readonly RoonZone[]): void;
+  /** `unreadable`: zones the Core listed that could not be read; kept, but out of sight. */
+  zonesSubscribed(zones: readonly RoonZone[], unreadable?: readonly string[]): void;
   zonesChanged(body: RoonZonesChanged): void;
+  /** A known zone came in a form that could not be read: nothing about it can be credited until it reads again. */
+  zoneUnreadable(zoneId: string): void;
   connectionLost(): void;
   suspend(): void;
   nowPlaying(): ZoneNowPlaying[];
@@ -80,6 +83,9 @@ function zonesLabel(n: number): string {
   return `${n} zone${n === 1 ? '' : 's'}`;
 }
 
+/** Distinct skip reasons logged per service, so a zone that stays odd logs once, not at every update. */
+const MAX_LOGGED_SKIPS = 200;
+
 function replyError(what: string, message: MooMessage): ServiceError {
   const error = (message.body as { error?: unknown } | undefined)?.error;
   return new ServiceError(`The Roon Core answered ${what} with ${message.name}${typeof error === 'string' ? `: ${error}` : ''}`);
@@ -98,6 +104,11 @@ export class RoonService implements Service {
   private following = false;
   private zoneIds = new Set<string>();
   private coreName = '';
+  /** Zones the Core shows that cannot be read, by id: skipped, and named in the status. */
+  private unreadableZones = new Map<string, SkippedZone>();
+  /** Items skipped since this start (zones, seek updates, removals). */
+  private skippedCount = 0;
+  private readonly loggedSkips = new Set<string>();
 
   constructor(private readonly options: RoonServiceOptions) {
     this.log = options.logger.scope('roon');
@@ -126,6 +137,8 @@ export class RoonService implements Service {
     this.session = session;
     this.host = host;
     this.zoneIds = new Set();
+    this.unreadableZones = new Map();
+    this.skippedCount = 0;
     const onAbort = () => session.dispose();
     signal.addEventListener('abort', onAbort, { once: true });
     session.add(toDisposable(() => signal.removeEventListener('abort', onAbort)));
@@ -210,25 +223,61 @@ export class RoonService implements Service {
     connection.setPairedCore(core_id);
 
     const { first } = await connection.subscribe(TRANSPORT_SERVICE, 'zones', (message) => this.onZonesMessage(message, connection));
-    const subscribed = RoonZonesSubscribedSchema.safeParse(first.body);
-    if (first.name !== 'Subscribed' || !subscribed.success) {
-      // Without the full state the detector would guess: drop the link and start over.
+    // Zones are read one by one: one the app does not understand is skipped,
+    // never the list, so an odd zone cannot make the link start over for ever.
+    const subscribed = first.name === 'Subscribed' ? readZonesSubscribed(first.body) : null;
+    if (!subscribed) {
+      // No zone list at all: without the full state the detector would guess.
       throw new ServiceError(`The Roon Core sent an unreadable zone list (${first.name})`, { network: true });
     }
     if (session.isDisposed) return;
-    this.zoneIds = new Set(subscribed.data.zones.map((z) => z.zone_id));
-    this.detector.zonesSubscribed(subscribed.data.zones);
+    this.zoneIds = new Set(subscribed.zones.map((z) => z.zone_id));
+    this.noteSkipped(subscribed.skipped);
+    this.detector.zonesSubscribed(
+      subscribed.zones,
+      [...this.unreadableZones.keys()].filter((id) => !this.zoneIds.has(id)),
+    );
     this.following = true;
     this.log.info(`connected to ${display_name}, ${zonesLabel(this.zoneIds.size)}`);
     this.coreName = display_name;
     this.publish(host, connection);
   }
 
+  /** Logs each kind of skip once, counts every one and remembers which zones cannot be read now. */
+  private noteSkipped(skipped: readonly SkippedZone[]): void {
+    for (const item of skipped) {
+      this.skippedCount++;
+      if (item.kind === 'zone' && item.zoneId !== null) {
+        this.unreadableZones.set(item.zoneId, item);
+        this.zoneIds.delete(item.zoneId);
+      }
+      const key = `${item.kind}:${item.zoneId ?? ''}:${item.reason}`;
+      if (this.loggedSkips.has(key) || this.loggedSkips.size >= MAX_LOGGED_SKIPS) continue;
+      this.loggedSkips.add(key);
+      const which = item.kind === 'zone' ? `zone ${item.name ?? item.zoneId ?? '(no id)'}` : `a ${item.kind} update`;
+      this.log.warn(`Skipping ${which} from the Roon Core that Encore cannot read: ${item.reason}; the other zones are tracked`);
+    }
+  }
+
+  /** Changes whenever the status detail about the zones would. */
+  private zonesSignature(): string {
+    return `${[...this.zoneIds].join('\n')}|${[...this.unreadableZones.keys()].join('\n')}|${this.skippedCount}`;
+  }
+
+  /** What the status says about zones being skipped, empty when none are. */
+  private skippedLabel(): string {
+    const zones = [...this.unreadableZones.values()];
+    if (zones.length === 0) return this.skippedCount > 0 ? `; ${this.skippedCount} unreadable update${this.skippedCount === 1 ? '' : 's'} skipped` : '';
+    const first = zones[0]!;
+    const more = zones.length > 1 ? ` and ${zones.length - 1} more` : '';
+    return `; skipping ${zonesLabel(zones.length)} Encore cannot read (${first.name ?? first.zoneId}: ${first.reason}${more})`;
+  }
+
   private publish(host: ServiceHost, connection: RoonConnection): void {
     connection.setStatus(`Tracking ${zonesLabel(this.zoneIds.size)}`);
     host.report({
       condition: 'running',
-      detail: `Connected to ${this.coreName}, ${zonesLabel(this.zoneIds.size)}`,
+      detail: `Connected to ${this.coreName}, ${zonesLabel(this.zoneIds.size)}${this.skippedLabel()}`,
       success: true,
       nowPlaying: this.detector.nowPlaying(),
     });
@@ -247,19 +296,29 @@ export class RoonService implements Service {
       this.log.debug(`Ignoring zone message ${message.name}`);
       return;
     }
-    const parsed = RoonZonesChangedSchema.safeParse(message.body);
-    if (!parsed.success) {
-      this.log.warn(`Ignoring an unreadable zone update: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const parsed = readZonesChanged(message.body);
+    if (!parsed) {
+      this.noteSkipped([{ zoneId: null, name: null, reason: 'the update is not an object', kind: 'list' }]);
+      if (this.host) this.publish(this.host, connection);
       return;
     }
-    const body = parsed.data;
+    const body = parsed.changed;
+    const before = this.zonesSignature();
+    for (const id of body.zones_removed ?? []) {
+      this.zoneIds.delete(id);
+      this.unreadableZones.delete(id);
+    }
+    for (const zone of [...(body.zones_added ?? []), ...(body.zones_changed ?? [])]) {
+      this.zoneIds.add(zone.zone_id);
+      this.unreadableZones.delete(zone.zone_id);
+    }
+    this.noteSkipped(parsed.skipped);
+    for (const item of parsed.skipped) if (item.kind === 'zone' && item.zoneId !== null) this.detector.zoneUnreadable(item.zoneId);
+    // The position of a zone whose state cannot be read says nothing about listening.
+    if (body.zones_seek_changed && this.unreadableZones.size > 0) body.zones_seek_changed = body.zones_seek_changed.filter((c) => !this.unreadableZones.has(c.zone_id));
     this.detector.zonesChanged(body);
-    const before = this.zoneIds.size;
-    for (const id of body.zones_removed ?? []) this.zoneIds.delete(id);
-    for (const zone of body.zones_added ?? []) this.zoneIds.add(zone.zone_id);
-    for (const zone of body.zones_changed ?? []) this.zoneIds.add(zone.zone_id);
     if (!this.host) return;
-    if (this.zoneIds.size !== before) this.publish(this.host, connection);
+    if (this.zonesSignature() !== before) this.publish(this.host, connection);
     else this.host.report({ success: true, nowPlaying: this.detector.nowPlaying() });
   }
 

@@ -2,6 +2,7 @@
 // interface's directed broadcast; Cores answer with their name, id and port.
 import { randomUUID } from 'node:crypto';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 import { DisposableStore, Emitter, listen, toDisposable, type Disposable } from '../../core/disposable';
@@ -101,6 +102,35 @@ const ReplySchema = z.object({
 /** Set to 1 (tests, benches, CI): discovery sends to loopback addresses only. */
 export const LOOPBACK_ONLY_ENV = 'ENCORE_DISCOVERY_LOOPBACK_ONLY';
 
+let loopbackOnlyNamespace: boolean | null = null;
+
+/**
+ * True when the process's network namespace has no interface but `lo`
+ * (Linux: /proc/self/net/dev lists every interface, with or without an
+ * address): nothing sent can leave the machine, so the guard may let
+ * discovery use the real group and broadcast, as in the namespaces the tests
+ * make. Read once: a process does not change namespace.
+ */
+export function inLoopbackOnlyNamespace(): boolean {
+  if (loopbackOnlyNamespace !== null) return loopbackOnlyNamespace;
+  try {
+    const names = readFileSync('/proc/self/net/dev', 'utf8')
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split(':')[0]!.trim())
+      .filter(Boolean);
+    loopbackOnlyNamespace = names.length > 0 && names.every((name) => name === 'lo');
+  } catch {
+    loopbackOnlyNamespace = false;
+  }
+  return loopbackOnlyNamespace;
+}
+
+/** The guard is on: loopback only unless this namespace has nothing else. */
+function guarded(): boolean {
+  return process.env[LOOPBACK_ONLY_ENV] === '1' && !inLoopbackOnlyNamespace();
+}
+
 function isLoopback(address: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
 }
@@ -172,7 +202,7 @@ export class SoodDiscovery implements Disposable {
 
   private computeTargets(): Target[] {
     const targets = this.allTargets();
-    if (process.env[LOOPBACK_ONLY_ENV] !== '1') return targets;
+    if (!guarded()) return targets;
     // Tests, benchmarks and CI must never reach the real group or a broadcast
     // address of the machine's network, whatever a config says.
     const kept = targets.map((t) => ({ ...t, destinations: t.destinations.filter(isLoopback) })).filter((t) => t.destinations.length > 0);
@@ -235,7 +265,7 @@ export class SoodDiscovery implements Disposable {
 
   private async open(): Promise<void> {
     const { multicastGroup, port } = this.options.config;
-    const loopbackOnly = process.env[LOOPBACK_ONLY_ENV] === '1';
+    const loopbackOnly = guarded();
     const opening: Promise<unknown>[] = this.computeTargets().map(async (target) => {
       const socket = await this.openSocket({ address: target.bindAddress, port: 0 }, (s) => {
         s.setBroadcast(true);
