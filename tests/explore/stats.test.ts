@@ -179,6 +179,20 @@ describe('breakdown', () => {
   });
 });
 
+describe('breakdown after a merge', () => {
+  it('moves a counted play to "both" when the second source reports it', async () => {
+    const at = NOW - 2 * HOUR;
+    h.add({ title: 'x', zone: 'Kitchen', at });
+    expect((await h.api.breakdown({})).sources).toEqual([{ source: 'roon', plays: 1, seconds: 180 }]);
+    h.add({ title: 'x', zone: null, source: 'lastfm', secondsListened: null, at: at + 20_000 });
+    const b = await h.api.breakdown({});
+    expect(b.sources).toEqual([{ source: 'both', plays: 1, seconds: 180 }]);
+    expect(b.zones).toEqual([{ zone: 'Kitchen', plays: 1, seconds: 180 }]);
+    // Edges come from the plays: a period inside one day.
+    expect((await h.api.breakdown({ from: iso(at - 1), to: iso(at + 1) })).sources).toEqual([{ source: 'both', plays: 1, seconds: 180 }]);
+  });
+});
+
 describe('year in review', () => {
   it('totals, top lists, the busiest local day and the artists first heard that year', async () => {
     h.add({ artist: 'Old Friend', at: Date.UTC(2024, 5, 1) });

@@ -67,6 +67,7 @@ export class ExploreApi {
 
   async breakdown(q: PeriodQuery): Promise<BreakdownResult> {
     const { from, to } = this.period(q);
+    await this.rollups.ready();
     return this.stats.breakdown(from, to);
   }
 

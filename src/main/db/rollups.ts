@@ -14,21 +14,30 @@ import type { EncoreDatabase, SqliteHandle } from './database';
 /** Plays counted per step: some 30 ms of work (measured 25k in 170 ms), short enough not to stall the window. */
 const CHUNK = 5_000;
 
-/** A chunk's plays (id in (?, ?]) with their time listened, as the per-artist, per-album and per-day tables count them. */
-const CHUNK_PLAYS = `SELECT p.track_id, p.started_at / 86400000 AS day, coalesce(p.seconds_listened, t.length_s, 0) AS seconds, t.album_id
+/**
+ * A chunk's plays with their time listened, read once into a temporary table
+ * (in memory) that the per-artist, per-album and per-day counts then share.
+ */
+const CHUNK_TABLE = `CREATE TEMP TABLE IF NOT EXISTS rollup_chunk (
+  track_id INTEGER NOT NULL, day INTEGER NOT NULL, seconds REAL NOT NULL, album_id INTEGER, zone TEXT NOT NULL, roon INTEGER NOT NULL, lastfm INTEGER NOT NULL)`;
+const FILL_CHUNK = `INSERT INTO temp.rollup_chunk (track_id, day, seconds, album_id, zone, roon, lastfm)
+  SELECT p.track_id, p.started_at / 86400000, coalesce(p.seconds_listened, t.length_s, 0), t.album_id,
+    coalesce(p.zone, ''), p.roon_started_at IS NOT NULL, p.lastfm_started_at IS NOT NULL
   FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.id > ? AND p.id <= ?`;
 const ADD = (table: string) => `ON CONFLICT DO UPDATE SET plays = ${table}.plays + excluded.plays, seconds = ${table}.seconds + excluded.seconds`;
 const GROUPED = [
-  `INSERT INTO artist_stats (artist_id, plays, seconds) SELECT ta.artist_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+  `INSERT INTO artist_stats (artist_id, plays, seconds) SELECT ta.artist_id, count(*), total(c.seconds) FROM temp.rollup_chunk c
    JOIN track_artists ta ON ta.track_id = c.track_id WHERE true GROUP BY ta.artist_id ${ADD('artist_stats')}`,
-  `INSERT INTO album_stats (album_id, plays, seconds) SELECT c.album_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+  `INSERT INTO album_stats (album_id, plays, seconds) SELECT c.album_id, count(*), total(c.seconds) FROM temp.rollup_chunk c
    WHERE c.album_id IS NOT NULL GROUP BY c.album_id ${ADD('album_stats')}`,
-  `INSERT INTO track_days (day, track_id, plays, seconds) SELECT c.day, c.track_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+  `INSERT INTO track_days (day, track_id, plays, seconds) SELECT c.day, c.track_id, count(*), total(c.seconds) FROM temp.rollup_chunk c
    WHERE true GROUP BY c.day, c.track_id ${ADD('track_days')}`,
-  `INSERT INTO album_days (day, album_id, plays, seconds) SELECT c.day, c.album_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+  `INSERT INTO album_days (day, album_id, plays, seconds) SELECT c.day, c.album_id, count(*), total(c.seconds) FROM temp.rollup_chunk c
    WHERE c.album_id IS NOT NULL GROUP BY c.day, c.album_id ${ADD('album_days')}`,
-  `INSERT INTO artist_days (day, artist_id, plays, seconds) SELECT c.day, ta.artist_id, count(*), total(c.seconds) FROM (${CHUNK_PLAYS}) c
+  `INSERT INTO artist_days (day, artist_id, plays, seconds) SELECT c.day, ta.artist_id, count(*), total(c.seconds) FROM temp.rollup_chunk c
    JOIN track_artists ta ON ta.track_id = c.track_id WHERE true GROUP BY c.day, ta.artist_id ${ADD('artist_days')}`,
+  `INSERT INTO zone_days (day, zone, roon, lastfm, plays, seconds) SELECT day, zone, roon, lastfm, count(*), total(seconds) FROM temp.rollup_chunk
+   WHERE true GROUP BY day, zone, roon, lastfm ${ADD('zone_days')}`,
 ];
 
 interface Statements {
@@ -36,6 +45,8 @@ interface Statements {
   maxId: BetterSqlite3.Statement<unknown[], unknown>;
   stats: BetterSqlite3.Statement<unknown[], unknown>;
   plays: BetterSqlite3.Statement<unknown[], unknown>;
+  fill: BetterSqlite3.Statement<unknown[], unknown>;
+  clear: BetterSqlite3.Statement<unknown[], unknown>;
   grouped: Array<BetterSqlite3.Statement<unknown[], unknown>>;
   advance: BetterSqlite3.Statement<unknown[], unknown>;
 }
@@ -53,6 +64,7 @@ export class Rollups {
     const raw = this.database.raw;
     if (this.statements && this.handle === raw) return this.statements;
     this.handle = raw;
+    raw.exec(CHUNK_TABLE);
     this.statements = {
       watermark: raw.prepare('SELECT watermark FROM rollup_state WHERE id = 1').pluck(),
       maxId: raw.prepare('SELECT max(id) FROM plays').pluck(),
@@ -65,6 +77,8 @@ export class Rollups {
            first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
       ),
       plays: raw.prepare('INSERT OR IGNORE INTO track_plays (track_id, started_at, play_id) SELECT track_id, started_at, id FROM plays WHERE id > ? AND id <= ?'),
+      fill: raw.prepare(FILL_CHUNK),
+      clear: raw.prepare('DELETE FROM temp.rollup_chunk'),
       grouped: GROUPED.map((sql) => raw.prepare(sql)),
       advance: raw.prepare('UPDATE rollup_state SET watermark = ? WHERE id = 1'),
     };
@@ -89,7 +103,9 @@ export class Rollups {
         const to = Math.min(max, from + chunk);
         st.stats.run(from, to);
         st.plays.run(from, to);
-        for (const statement of st.grouped) statement.run(from, to);
+        st.fill.run(from, to);
+        for (const statement of st.grouped) statement.run();
+        st.clear.run();
         st.advance.run(to);
         return to >= max;
       })

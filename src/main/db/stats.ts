@@ -163,14 +163,19 @@ export class StatsStore {
     return { cells, tz };
   }
 
+  /** Per zone and source: whole UTC days from zone_days, the partial days at the edges from plays. */
   breakdown(fromMs: number, toMs: number): BreakdownResult {
+    const edge = `SELECT nullif(coalesce(p.zone, ''), '') AS zone, p.roon_started_at IS NOT NULL AS roon, p.lastfm_started_at IS NOT NULL AS lastfm, 1 AS plays, ${PLAY_SECONDS} AS seconds
+      FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`;
     const rows = this.st
       .get(
-        `SELECT p.zone, p.roon_started_at IS NOT NULL, p.lastfm_started_at IS NOT NULL, count(*), total(${PLAY_SECONDS})
-         FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ? GROUP BY 1, 2, 3`,
+        `SELECT zone, roon, lastfm, sum(plays), total(seconds) FROM (
+           SELECT nullif(zone, '') AS zone, roon, lastfm, plays, seconds FROM zone_days WHERE day >= ? AND day < ?
+           UNION ALL ${edge} UNION ALL ${edge}
+         ) GROUP BY 1, 2, 3`,
       )
       .raw()
-      .all(fromMs, toMs) as Array<[string | null, number, number, number, number]>;
+      .all(...periodParams(fromMs, toMs)) as Array<[string | null, number, number, number, number]>;
     const zones = new Map<string | null, { plays: number; seconds: number }>();
     const sources = new Map<'roon' | 'lastfm' | 'both', { plays: number; seconds: number }>();
     for (const [zone, roon, lastfm, plays, seconds] of rows) {

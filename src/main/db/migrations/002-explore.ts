@@ -10,6 +10,17 @@ import { creditKey, searchArtistText, splitCredits } from '../credits';
  * tracks (written once per new track, by trigger), not plays, and nothing is
  * added per play.
  */
+/** A trigger statement that adds one play (NEW, +1) to zone_days or takes it out (OLD, -1). */
+function zoneDays(row: 'OLD' | 'NEW', sign: 1 | -1): string {
+  const seconds = `coalesce(${row}.seconds_listened, (SELECT length_s FROM tracks WHERE id = ${row}.track_id), 0)`;
+  const key = `${row}.started_at / 86400000, coalesce(${row}.zone, ''), ${row}.roon_started_at IS NOT NULL, ${row}.lastfm_started_at IS NOT NULL`;
+  return sign === 1
+    ? `INSERT INTO zone_days (day, zone, roon, lastfm, plays, seconds) VALUES (${key}, 1, ${seconds})
+          ON CONFLICT DO UPDATE SET plays = zone_days.plays + 1, seconds = zone_days.seconds + excluded.seconds;`
+    : `UPDATE zone_days SET plays = plays - 1, seconds = seconds - ${seconds} WHERE (day, zone, roon, lastfm) = (${key});
+        DELETE FROM zone_days WHERE (day, zone, roon, lastfm) = (${key}) AND plays <= 0;`;
+}
+
 /** Trigger statements that take one counted play (OLD) out of every rollup. */
 function removePlay(row: 'OLD'): string {
   const seconds = `coalesce(${row}.seconds_listened, (SELECT length_s FROM tracks WHERE id = ${row}.track_id), 0)`;
@@ -32,7 +43,8 @@ function removePlay(row: 'OLD'): string {
         DELETE FROM album_days WHERE day = ${day} AND plays <= 0;
         DELETE FROM artist_days WHERE day = ${day} AND plays <= 0;
         DELETE FROM artist_stats WHERE plays <= 0 AND artist_id IN ${credits};
-        DELETE FROM album_stats WHERE plays <= 0 AND album_id = ${album};`;
+        DELETE FROM album_stats WHERE plays <= 0 AND album_id = ${album};
+        ${zoneDays(row, -1)}`;
 }
 
 /** Trigger statements that count one play (NEW) in every rollup. */
@@ -56,7 +68,8 @@ function addPlay(row: 'NEW'): string {
         INSERT INTO album_days (day, album_id, plays, seconds) SELECT ${day}, album_id, 1, ${seconds} FROM tracks WHERE id = ${row}.track_id AND album_id IS NOT NULL
           ${upsert('album_days', 'day, album_id')};
         INSERT INTO artist_days (day, artist_id, plays, seconds) SELECT ${day}, artist_id, 1, ${seconds} FROM track_artists WHERE track_id = ${row}.track_id
-          ${upsert('artist_days', 'day, artist_id')};`;
+          ${upsert('artist_days', 'day, artist_id')};
+        ${zoneDays(row, 1)}`;
 }
 
 export const explore: Migration = {
@@ -118,6 +131,24 @@ export const explore: Migration = {
         PRIMARY KEY (day, ${kind}_id)
       ) WITHOUT ROWID`,
       ),
+      // Per UTC day, zone ('' for none: Roon never names a zone '') and the
+      // sources that saw the play: the breakdown reads days, not plays.
+      `CREATE TABLE zone_days (
+        day INTEGER NOT NULL,
+        zone TEXT NOT NULL,
+        roon INTEGER NOT NULL,
+        lastfm INTEGER NOT NULL,
+        plays INTEGER NOT NULL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (day, zone, roon, lastfm)
+      ) WITHOUT ROWID`,
+      // A second source merging into a counted play moves it to "both".
+      `CREATE TRIGGER plays_rollup_sources AFTER UPDATE OF roon_started_at, lastfm_started_at ON plays
+        WHEN OLD.id <= (SELECT watermark FROM rollup_state)
+          AND ((OLD.roon_started_at IS NULL) != (NEW.roon_started_at IS NULL) OR (OLD.lastfm_started_at IS NULL) != (NEW.lastfm_started_at IS NULL)) BEGIN
+        ${zoneDays('OLD', -1)}
+        ${zoneDays('NEW', 1)}
+      END`,
       // A track's plays in time order: pages, timelines and narrow filters read
       // only their own plays.
       `CREATE TABLE track_plays (
