@@ -119,9 +119,10 @@ export class Rollups {
    * every stored play: ingest is synchronous, so none can slip in between.
    */
   async ready(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     while (!this.step()) {
-      signal?.throwIfAborted();
       await this.yieldToLoop();
+      signal?.throwIfAborted();
     }
   }
 }

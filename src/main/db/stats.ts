@@ -92,12 +92,23 @@ export class StatsStore {
   }
 
   top(query: TopQuery, now: number): TopResult {
+    return this.topCounted(query, now, false).result;
+  }
+
+  /** The top list, and with `count` how many ids the period has in all (read from the same grouping). */
+  private topCounted(query: TopQuery, now: number, count: boolean): { result: TopResult; total: number } {
     const to = query.to ? Date.parse(query.to) : null;
     const from = query.from ? Date.parse(query.from) : null;
     // All time up to now: the totals. Anything else: the period's own plays.
     const range = from === null && (to === null || to > now) ? null : { from: from ?? 0, to: to ?? now + 1 };
     // Ranks of the first N need only those N: whatever ranks above an item comes before it.
-    const cut = this.ranked(query.kind, query.by, range, query.limit);
+    let total = 0;
+    let cut: Ranked[];
+    if (count) {
+      const all = this.ranked(query.kind, query.by, range);
+      total = all.length;
+      cut = all.slice(0, query.limit);
+    } else cut = this.ranked(query.kind, query.by, range, query.limit);
     const currentRanks = ranks(cut, query.by);
     let previous: TopResult['previous'] = null;
     let previousRank = new Map<number, number>();
@@ -117,7 +128,7 @@ export class StatsStore {
       previousRank: previousRank.get(c.id) ?? null,
       artists: names.artists.get(c.id) ?? [],
     }));
-    return { items, previous };
+    return { result: { items, previous }, total };
   }
 
   private names(kind: TopKind, ids: number[]): { name: Map<number, string>; artists: Map<number, Array<{ id: number; name: string }>> } {
@@ -229,10 +240,12 @@ export class StatsStore {
     let busiestDay: YearReview['busiestDay'] = null;
     for (const [day, d] of [...days].sort(([a], [b]) => (a < b ? -1 : 1))) if (!busiestDay || d.plays > busiestDay.plays) busiestDay = { day, ...d };
 
-    // Distinct artists, albums and tracks heard: from the per-day tables (and the edges' plays).
-    const count = (kind: TopKind) => this.st.get(`SELECT count(*) FROM (${periodSql(kind)})`).pluck().get(...periodParams(from, to)) as number;
-    const totals = { plays, seconds, artists: count('artist'), albums: count('album'), tracks: count('track'), days: days.size };
-    const top = (kind: TopKind) => this.top({ kind, from: iso(from), to: iso(to), limit: 10, by: 'plays' }, now).items;
+    // Top tens, and how many artists, albums and tracks were heard, from one grouping each.
+    const lists = Object.fromEntries(
+      (['artist', 'album', 'track'] as const).map((kind) => [kind, this.topCounted({ kind, from: iso(from), to: iso(to), limit: 10, by: 'plays' }, now, true)]),
+    ) as Record<TopKind, { result: TopResult; total: number }>;
+    const totals = { plays, seconds, artists: lists.artist.total, albums: lists.album.total, tracks: lists.track.total, days: days.size };
+    const top = (kind: TopKind) => lists[kind].result.items;
 
     // Artists whose first play ever lies in the year.
     const fresh = this.st
