@@ -63,9 +63,18 @@ async function main() {
     for (let n = 1; n <= Math.min(text.length, 10); n++) typed.push(text.slice(0, n));
   }
   for (const q of typed.slice(0, 20)) await api.history({ q, limit: 50 });
+  // The generated plays' garbage goes now, not in the middle of a keystroke.
+  global.gc?.();
   const search: number[] = [];
-  for (const q of typed) search.push(await timeAsync(() => api.history({ q, limit: 50 })));
+  const searchCpu: number[] = [];
+  for (const q of typed) {
+    const cpu = process.cpuUsage();
+    search.push(await timeAsync(() => api.history({ q, limit: 50 })));
+    const used = process.cpuUsage(cpu);
+    searchCpu.push((used.user + used.system) / 1000);
+  }
   report(`search as you type, first 50 (p95 of ${typed.length} keystrokes)`, percentile(search, 95), 'ms', '≤ 20 ms');
+  report('  p95 of this process\'s CPU time', percentile(searchCpu, 95), 'ms', '-');
   report('  median', median(search), 'ms', '-');
   const slowest = typed.map((q, i) => [q, search[i]!] as const).sort((a, b) => b[1] - a[1]).slice(0, 4);
   console.log(`  slowest: ${slowest.map(([q, ms]) => `"${q}" ${ms.toFixed(1)} ms`).join(', ')}`);

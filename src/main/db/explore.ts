@@ -180,6 +180,14 @@ export class ExploreStore {
     return this.st.get(sql).all(...params, limit) as Key[];
   }
 
+  /** A page of plays newest first with any filter but a track set, `columns` read with them (exports). */
+  playsByTime<T>(filters: PlayFilters, upper: Key | null, limit: number, columns: string): T[] {
+    const where = this.playsWhere(filters, upper);
+    const sql = `SELECT ${columns} FROM plays p JOIN tracks t ON t.id = p.track_id JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id
+      ${where.sql.length ? 'WHERE ' + where.sql.join(' AND ') : ''} ORDER BY p.started_at DESC, p.id DESC LIMIT ?`;
+    return this.st.get(sql).all(...where.params, limit) as T[];
+  }
+
   /**
    * Reading a set's plays through track_plays costs about as many rows as the
    * set has plays; walking all plays in time order costs about

@@ -80,12 +80,13 @@ export class StatsStore {
 
   /** Rank of every id over a period (raw rows: the whole list is read, no object per row). */
   private rankOf(kind: TopKind, by: 'plays' | 'time', range: { from: number; to: number }): Map<number, number> {
-    const rows = this.st.get(rankedSql(kind, true, by)).raw().all(...periodParams(range.from, range.to)) as Array<[number, number, number]>;
+    // Ranks need the ranked value only: no ORDER BY in SQL, the numbers are sorted here.
+    const rows = this.st.get(`SELECT id, ${by === 'plays' ? 'plays' : 'seconds'} FROM (${periodSql(kind)})`).raw().all(...periodParams(range.from, range.to)) as Array<[number, number]>;
+    rows.sort((a, b) => b[1] - a[1]);
     const out = new Map<number, number>();
-    const v = by === 'plays' ? 1 : 2;
     let rank = 0;
     rows.forEach((row, i) => {
-      if (i === 0 || rows[i - 1]![v] !== row[v]) rank = i + 1;
+      if (i === 0 || rows[i - 1]![1] !== row[1]) rank = i + 1;
       out.set(row[0], rank);
     });
     return out;
