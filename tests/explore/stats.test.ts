@@ -223,5 +223,10 @@ describe('year in review', () => {
     expect(y.months[2]).toEqual({ month: '2025-03', plays: 3, seconds: 540 });
     expect((await h.api.year({ year: 2026, tz: 'Europe/Berlin' })).newArtists.map((a) => a.name)).toEqual(['Late']);
     expect((await h.api.year({ year: 2025, tz: 'UTC' })).totals.plays).toBe(5);
+    // A half-hour zone reads the plays themselves: the same answers.
+    const kolkata = await h.api.year({ year: 2025, tz: 'Asia/Kolkata' });
+    expect(kolkata.totals).toEqual({ plays: 4, seconds: 720, artists: 3, albums: 2, tracks: 4, days: 2 });
+    expect(kolkata.busiestDay).toEqual({ day: '2025-03-03', plays: 3, seconds: 540 });
+    expect(kolkata.months[2]).toEqual({ month: '2025-03', plays: 3, seconds: 540 });
   });
 });

@@ -74,7 +74,7 @@ export class ExploreApi {
   async year(q: YearQuery): Promise<YearReview> {
     const tz = checkTimeZone(q.tz);
     await this.rollups.ready();
-    return this.stats.year(q.year, tz, this.now());
+    return await this.stats.year(q.year, tz, this.now());
   }
 
   async artist(q: EntityQuery): Promise<ArtistPage> {

@@ -64,6 +64,17 @@ function ranks(list: readonly Ranked[], by: 'plays' | 'time'): number[] {
   return out;
 }
 
+interface YearCounts {
+  days: Map<string, { plays: number; seconds: number }>;
+  months: Array<{ month: string; plays: number; seconds: number }>;
+  plays: number;
+  seconds: number;
+}
+
+function emptyMonths(year: number): YearCounts['months'] {
+  return Array.from({ length: 12 }, (_, i) => ({ month: `${year}-${String(i + 1).padStart(2, '0')}`, plays: 0, seconds: 0 }));
+}
+
 export class StatsStore {
   constructor(private readonly explore: ExploreStore) {}
 
@@ -209,14 +220,44 @@ export class StatsStore {
     };
   }
 
-  year(year: number, tz: string, now: number): YearReview {
-    const zone = ZoneOffsets.of(tz);
-    const from = zone.utc(Date.UTC(year, 0, 1));
-    const to = zone.utc(Date.UTC(year + 1, 0, 1));
-    const iso = (ms: number) => new Date(ms).toISOString();
-    // One pass over the year's plays for everything counted by time.
+  /** Time listened in [from, to): whole UTC days from zone_days, the partial days from the plays. */
+  private secondsBetween(from: number, to: number): number {
+    const edge = `SELECT ${PLAY_SECONDS} FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.started_at >= ? AND p.started_at < ?`;
+    return this.st.get(`SELECT total(s) FROM (SELECT seconds AS s FROM zone_days WHERE day >= ? AND day < ? UNION ALL ${edge} UNION ALL ${edge})`).pluck().get(...periodParams(from, to)) as number;
+  }
+
+  /**
+   * A year's plays per local day and month from the hourly rollup (a UTC hour
+   * lies within one local hour in whole-hour zones), time listened per month
+   * from the per-day table. Days carry plays only (seconds: 0); the busiest
+   * day's time is asked for on its own.
+   */
+  private yearByRollups(year: number, from: number, to: number, zone: ZoneOffsets): YearCounts {
     const days = new Map<string, { plays: number; seconds: number }>();
-    const months = Array.from({ length: 12 }, (_, i) => ({ month: `${year}-${String(i + 1).padStart(2, '0')}`, plays: 0, seconds: 0 }));
+    const months = emptyMonths(year);
+    let plays = 0;
+    const rows = this.st.get('SELECT hour, plays FROM play_hours WHERE hour >= ? AND hour < ? AND plays > 0').raw().all(Math.floor(from / HOUR), Math.ceil(to / HOUR)) as Array<[number, number]>;
+    for (const [hour, n] of rows) {
+      const local = new Date(zone.local(hour * HOUR));
+      const day = local.toISOString().slice(0, 10);
+      const d = days.get(day) ?? { plays: 0, seconds: 0 };
+      d.plays += n;
+      days.set(day, d);
+      months[local.getUTCMonth()]!.plays += n;
+      plays += n;
+    }
+    let seconds = 0;
+    months.forEach((m, i) => {
+      m.seconds = this.secondsBetween(zone.utc(Date.UTC(year, i, 1)), zone.utc(Date.UTC(year, i + 1, 1)));
+      seconds += m.seconds;
+    });
+    return { days, months, plays, seconds };
+  }
+
+  /** The same by reading every play of the year (zones whose offset is not whole hours). */
+  private yearByPlays(year: number, from: number, to: number, zone: ZoneOffsets): YearCounts {
+    const days = new Map<string, { plays: number; seconds: number }>();
+    const months = emptyMonths(year);
     let plays = 0;
     let seconds = 0;
     const rows = this.st
@@ -230,21 +271,39 @@ export class StatsStore {
       d.plays++;
       d.seconds += s;
       days.set(day, d);
-      const m = months[local.getUTCMonth()];
-      if (m) {
-        m.plays++;
-        m.seconds += s;
-      }
+      const m = months[local.getUTCMonth()]!;
+      m.plays++;
+      m.seconds += s;
       plays++;
       seconds += s;
     }
+    return { days, months, plays, seconds };
+  }
+
+  /**
+   * The year in review. Its groupings take a good part of a second on a
+   * million plays, so the event loop gets a turn (`pause`) between them.
+   */
+  async year(year: number, tz: string, now: number, pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<YearReview> {
+    const zone = ZoneOffsets.of(tz);
+    const from = zone.utc(Date.UTC(year, 0, 1));
+    const to = zone.utc(Date.UTC(year + 1, 0, 1));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const { days, months, plays, seconds } = zone.wholeHours ? this.yearByRollups(year, from, to, zone) : this.yearByPlays(year, from, to, zone);
     let busiestDay: YearReview['busiestDay'] = null;
-    for (const [day, d] of [...days].sort(([a], [b]) => (a < b ? -1 : 1))) if (!busiestDay || d.plays > busiestDay.plays) busiestDay = { day, ...d };
+    for (const [day, d] of [...days].sort(([a], [b]) => (a < b ? -1 : 1))) if (!busiestDay || d.plays > busiestDay.plays) busiestDay = { day, plays: d.plays, seconds: d.seconds };
+    if (busiestDay && zone.wholeHours) {
+      const [y, m, d] = busiestDay.day.split('-').map(Number) as [number, number, number];
+      busiestDay.seconds = this.secondsBetween(zone.utc(Date.UTC(y, m - 1, d)), zone.utc(Date.UTC(y, m - 1, d + 1)));
+    }
 
     // Top tens, and how many artists, albums and tracks were heard, from one grouping each.
-    const lists = Object.fromEntries(
-      (['artist', 'album', 'track'] as const).map((kind) => [kind, this.topCounted({ kind, from: iso(from), to: iso(to), limit: 10, by: 'plays' }, now, true)]),
-    ) as Record<TopKind, { result: TopResult; total: number }>;
+    const lists = {} as Record<TopKind, { result: TopResult; total: number }>;
+    for (const kind of ['artist', 'album', 'track'] as const) {
+      await pause();
+      lists[kind] = this.topCounted({ kind, from: iso(from), to: iso(to), limit: 10, by: 'plays' }, now, true);
+    }
+    await pause();
     const totals = { plays, seconds, artists: lists.artist.total, albums: lists.album.total, tracks: lists.track.total, days: days.size };
     const top = (kind: TopKind) => lists[kind].result.items;
 
