@@ -49,7 +49,9 @@ export class ExploreApi {
   }
 
   async history(q: HistoryQuery): Promise<HistoryPage> {
-    await this.rollups.ready();
+    // Only a track filter (artist, album, track, search) reads the rollups: the
+    // plain history (the window's recent plays) never waits for a catch-up.
+    if (q.artist !== undefined || q.album !== undefined || q.track !== undefined || q.q !== undefined) await this.rollups.ready();
     return this.store.history(q);
   }
 
@@ -103,7 +105,7 @@ export class ExploreApi {
   /** The download over HTTP: the server pulls the chunks as the client reads them. */
   async exportStream(q: ExportQuery, signal?: AbortSignal): Promise<StreamedResponse & { progress: ExportProgress }> {
     const tz = checkTimeZone(q.tz);
-    await this.rollups.ready(signal);
+    if (q.artist !== undefined || q.album !== undefined || q.track !== undefined || q.q !== undefined) await this.rollups.ready(signal);
     const now = this.now();
     const progress: ExportProgress = { plays: 0 };
     return { contentType: EXPORT_TYPES[q.format].contentType, filename: exportFileName(q.format, now), chunks: exportChunks(this.store, q, tz, now, progress), progress };
