@@ -147,7 +147,7 @@ async function main() {
   const sampler = setInterval(() => {
     global.gc?.();
     peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 500);
+  }, 1000);
   const exportMs = await timeAsync(async () => {
     const result = await api.exportToFile({ format: 'listenbrainz' });
     if (result.plays !== total) throw new Error(`exported ${String(result.plays)} plays`);

@@ -371,8 +371,7 @@ export class ExploreStore {
     // Every play of the set, in no particular order (raw rows: no object per play).
     const rows = this.st
       .get(
-        `SELECT tp.started_at, ${PLAY_SECONDS} FROM track_plays tp JOIN plays p ON p.id = tp.play_id JOIN tracks t ON t.id = tp.track_id
-         WHERE tp.track_id IN (SELECT value FROM json_each(?))`,
+        `SELECT started_at, seconds FROM track_plays WHERE track_id IN (SELECT value FROM json_each(?))`,
       )
       .raw()
       .all(ids) as Array<[number, number]>;

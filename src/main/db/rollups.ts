@@ -76,7 +76,10 @@ export class Rollups {
            unmeasured = unmeasured + excluded.unmeasured,
            first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`,
       ),
-      plays: raw.prepare('INSERT OR IGNORE INTO track_plays (track_id, started_at, play_id) SELECT track_id, started_at, id FROM plays WHERE id > ? AND id <= ?'),
+      plays: raw.prepare(
+        `INSERT OR IGNORE INTO track_plays (track_id, started_at, play_id, seconds)
+         SELECT p.track_id, p.started_at, p.id, coalesce(p.seconds_listened, t.length_s, 0) FROM plays p CROSS JOIN tracks t ON t.id = p.track_id WHERE p.id > ? AND p.id <= ?`,
+      ),
       fill: raw.prepare(FILL_CHUNK),
       clear: raw.prepare('DELETE FROM temp.rollup_chunk'),
       grouped: GROUPED.map((sql) => raw.prepare(sql)),

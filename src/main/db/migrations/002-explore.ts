@@ -53,7 +53,7 @@ function addPlay(row: 'NEW'): string {
   const day = `${row}.started_at / 86400000`;
   const upsert = (table: string, key: string) => `ON CONFLICT (${key}) DO UPDATE SET plays = ${table}.plays + 1, seconds = ${table}.seconds + excluded.seconds`;
   return `
-        INSERT INTO track_plays (track_id, started_at, play_id) VALUES (${row}.track_id, ${row}.started_at, ${row}.id);
+        INSERT INTO track_plays (track_id, started_at, play_id, seconds) VALUES (${row}.track_id, ${row}.started_at, ${row}.id, ${seconds});
         INSERT INTO track_stats (track_id, plays, seconds, unmeasured, first_at, last_at)
           VALUES (${row}.track_id, 1, coalesce(${row}.seconds_listened, 0), ${row}.seconds_listened IS NULL, ${row}.started_at, ${row}.started_at)
           ON CONFLICT (track_id) DO UPDATE SET plays = plays + 1, seconds = seconds + excluded.seconds,
@@ -149,12 +149,14 @@ export const explore: Migration = {
         ${zoneDays('OLD', -1)}
         ${zoneDays('NEW', 1)}
       END`,
-      // A track's plays in time order: pages, timelines and narrow filters read
-      // only their own plays.
+      // A track's plays in time order, with their time listened: pages,
+      // timelines and narrow filters read only their own plays, and a timeline
+      // reads nothing else (no lookup of each play in a million-row table).
       `CREATE TABLE track_plays (
         track_id INTEGER NOT NULL,
         started_at INTEGER NOT NULL,
         play_id INTEGER NOT NULL,
+        seconds REAL NOT NULL,
         PRIMARY KEY (track_id, started_at, play_id)
       ) WITHOUT ROWID`,
       // Plays change after ingest only by merges (a source column: no effect
