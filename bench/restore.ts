@@ -27,7 +27,6 @@ async function setup(dir: string, behaviours: Partial<Record<ServiceId, Behaviou
     backoff: { initialMs: 1000, maxMs: 60_000 },
     heartbeatMs: 30_000,
     journal: () => {},
-    coalesceMs: 0,
   });
   await supervisor.restore('startup');
   return { supervisor, services };

@@ -112,6 +112,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     backoff: config.restore.backoff,
     heartbeatMs: config.restore.heartbeatMs,
     journal,
+    sleepEvidenceMs: config.restore.clockJumpMs,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
 
@@ -279,6 +280,10 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     getTrack: (q) => (requireOpen(), explore.track(q)),
     searchCatalog: (q) => (requireOpen(), explore.catalog(q)),
     exportPlays: (q) => (requireOpen(), explore.exportToFile(q)),
+    getLastfmRejected: ({ limit }) => {
+      requireOpen();
+      return services.lastfm ? services.lastfm.rejectedEntries(limit) : { total: 0, byReason: {}, entries: [] };
+    },
   };
 
   return {

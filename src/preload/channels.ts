@@ -34,6 +34,7 @@ export const CHANNELS = {
   getTrack: 'encore:track:get',
   searchCatalog: 'encore:catalog:search',
   exportPlays: 'encore:plays:export',
+  getLastfmRejected: 'encore:lastfm:rejected',
 } as const satisfies ChannelTable;
 
 export const STATUS_PUSH_CHANNEL: typeof PushChannel = 'encore:status:changed';

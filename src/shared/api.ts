@@ -24,7 +24,7 @@ import {
   YearQuerySchema,
   YearReviewSchema,
 } from './explore';
-import { RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema } from './status';
+import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema } from './status';
 
 const timeout = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
 
@@ -149,6 +149,12 @@ export const API = {
   searchCatalog: { channel: 'encore:catalog:search', http: ['GET', '/api/search'], request: CatalogSearchQuerySchema, response: CatalogSearchResultSchema },
   /** Over HTTP the route streams the file (`stream`); over IPC it writes it into <data dir>/exports and answers where. */
   exportPlays: { channel: 'encore:plays:export', http: ['GET', '/api/export'], request: ExportQuerySchema, response: ExportResultSchema, stream: true },
+  getLastfmRejected: {
+    channel: 'encore:lastfm:rejected',
+    http: ['GET', '/api/lastfm/rejected'],
+    request: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    response: LastfmRejectedListSchema,
+  },
 } as const satisfies Record<string, ApiCall>;
 
 export interface ApiCall {

@@ -26,7 +26,8 @@ export const JobConfigSchema = z
 export type JobConfig = z.infer<typeof JobConfigSchema>;
 
 export const DEFAULT_JOBS: Record<string, z.input<typeof JobConfigSchema>> = {
-  'lastfm-sync': { schedule: '*/15 * * * *' },
+  // Hourly, off the hour: each run re-reads 14 days of scrobbles (a few pages).
+  'lastfm-sync': { schedule: '7 * * * *' },
   'db-backup': { schedule: '0 3 * * *' },
   'db-maintenance': { schedule: '30 3 * * 0' },
   'daily-export': { schedule: '55 23 * * *' },
@@ -60,7 +61,7 @@ export const ConfigSchema = z
         apiRoot: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).default('https://ws.audioscrobbler.com/2.0/'),
         /** 0 turns polling off (the scheduler's lastfm-sync job still catches up). */
         pollSeconds: z.number().int().min(0).max(86_400).default(60),
-        /** Full-history import: at most this many requests per second (0 = no limit). */
+        /** Every request to Last.fm (polls, sync, the import) shares this rate: at most this many per second (0 = no limit). */
         importRatePerSecond: z.number().min(0).max(50).default(4),
         requestTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
       })

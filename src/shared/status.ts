@@ -54,6 +54,42 @@ export const JobStatusSchema = z.object({
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
+/** Why a Last.fm entry was skipped (the rest of its page is stored). */
+export const LASTFM_REJECT_REASONS = ['no-date', 'bad-date', 'date-before-2000', 'date-in-future', 'empty-artist', 'empty-title', 'name-too-long', 'malformed'] as const;
+export const LastfmRejectReasonSchema = z.enum(LASTFM_REJECT_REASONS);
+export type LastfmRejectReason = z.infer<typeof LastfmRejectReasonSchema>;
+
+/** Skipped entries counted by reason (reasons with none are left out). */
+export const RejectCountsSchema = z.record(z.string(), z.number().int());
+export type RejectCounts = Partial<Record<LastfmRejectReason, number>>;
+
+/** One skipped entry as the window shows it (GET /api/lastfm/rejected). */
+export const LastfmRejectedEntrySchema = z.object({
+  reason: LastfmRejectReasonSchema,
+  detail: z.string(),
+  artist: z.string().nullable(),
+  title: z.string().nullable(),
+  album: z.string().nullable(),
+  /** ISO 8601 UTC: the date the entry carried, when it had a readable one. */
+  playedAt: z.string().nullable(),
+  /** The entry as Last.fm sent it (cut to about 2 KB). */
+  raw: z.string(),
+  origin: z.enum(['poll', 'sync', 'import']),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  timesSeen: z.number().int(),
+});
+export type LastfmRejectedEntry = z.infer<typeof LastfmRejectedEntrySchema>;
+
+export const LastfmRejectedListSchema = z.object({
+  /** Distinct entries skipped so far, and by reason. */
+  total: z.number().int(),
+  byReason: RejectCountsSchema,
+  /** Newest seen first. */
+  entries: z.array(LastfmRejectedEntrySchema),
+});
+export type LastfmRejectedList = z.infer<typeof LastfmRejectedListSchema>;
+
 export const ImportProgressSchema = z.object({
   state: z.enum(['idle', 'running', 'paused', 'done', 'cancelled', 'failed']),
   page: z.number().int(),
@@ -62,6 +98,10 @@ export const ImportProgressSchema = z.object({
   etaSeconds: z.number().nullable(),
   startedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /** Entries of the imported pages that were skipped, by reason (see GET /api/lastfm/rejected). */
+  skipped: RejectCountsSchema.optional(),
+  /** ISO 8601: when a failed step (a page, a database write) is tried again by itself. */
+  nextRetryAt: z.string().nullable().optional(),
 });
 export type ImportProgress = z.infer<typeof ImportProgressSchema>;
 

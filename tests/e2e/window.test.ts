@@ -165,6 +165,35 @@ describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (s
     await host.waitForCall('cancelImport');
   });
 
+  it('shows what the import skipped, and the table of skipped Last.fm entries', async () => {
+    const seen = new Date().toISOString();
+    host.state.rejected = {
+      total: 2,
+      byReason: { 'date-before-2000': 1, 'no-date': 1 },
+      entries: [
+        { reason: 'date-before-2000', detail: 'is dated 1970 (a placeholder), before 2000', artist: 'Old Import', title: 'Placeholder', album: null, playedAt: '1970-01-01T00:00:00.000Z', raw: '{"name":"Placeholder"}', origin: 'import', firstSeenAt: seen, lastSeenAt: seen, timesSeen: 1 },
+        { reason: 'no-date', detail: 'has no date and is not playing now', artist: 'Phone', title: 'Undated', album: null, playedAt: null, raw: '{"name":"Undated"}', origin: 'poll', firstSeenAt: seen, lastSeenAt: seen, timesSeen: 3 },
+      ],
+    };
+    await open();
+    host.update((s) => {
+      const lastfm = s.services.find((x) => x.id === 'lastfm')!;
+      lastfm.import = { state: 'done', page: 48, totalPages: 48, plays: 9_598, etaSeconds: null, startedAt: seen, error: null, skipped: { 'date-before-2000': 1, 'no-date': 1 } };
+    });
+    await page.getByRole('tab', { name: 'Import & jobs' }).click();
+    await page.locator('[data-testid=import-skipped]').getByText('2 entries skipped (1 dated before 2000, 1 no date): listed below.').waitFor();
+    await page.locator('[data-testid=lastfm-rejected-summary]').getByText('2 entries skipped').waitFor();
+    await page.locator('[data-testid=lastfm-rejected] summary').click();
+    await page.getByRole('cell', { name: 'Old Import – Placeholder' }).waitFor();
+    await page.getByRole('cell', { name: '3 times, by the poll' }).waitFor();
+    // An account with nothing scrobbled: done, and never "page 0 of 0".
+    host.update((s) => {
+      s.services.find((x) => x.id === 'lastfm')!.import = { state: 'done', page: 1, totalPages: null, plays: 0, etaSeconds: null, startedAt: seen, error: null, skipped: {} };
+    });
+    await page.locator('[data-testid=import-numbers]').getByText('There were no scrobbles to import.').waitFor();
+    expect(await page.locator('[data-testid=import-panel]').textContent()).not.toMatch(/of 0/);
+  });
+
   it('is usable from the keyboard: tabs move with arrow keys', async () => {
     await open();
     await page.getByRole('tab', { name: 'Overview' }).focus();

@@ -26,7 +26,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('002-explore on an existing history', () => {
+describe('003-explore on an existing history', () => {
   it('backfills credits and the search index, and the rollups count what was there', async () => {
     const file = path.join(tempDir(), 'encore.db');
     // A database as 001-initial left it, with plays in it.

@@ -1,7 +1,11 @@
 // A Last.fm stand-in on 127.0.0.1 serving user.getRecentTracks the way the real
 // one does (newest first, `from` inclusive / `to` exclusive, numbers as strings,
 // now-playing on top of page 1, a single object when one track), plus scripted
-// faults. Plain Node only, so the headless demo can run against it too.
+// faults: per-request faults, entries Encore must skip (per scrobble or per
+// page position), another user's page, latency on every answer, and a rate
+// limit that answers error 29 above N requests a second. Late scrobbles are
+// scrobbles added now with an older `uts`. Plain Node only, so the headless
+// demo can run against it too.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -13,6 +17,23 @@ export interface FakeScrobble {
   /** UTC unix seconds: the start of the listen. */
   uts: number;
   mbid?: string;
+  /**
+   * Served differently: fields merged over the entry as the fake builds it (a
+   * field set to undefined is left out), as real histories hold entries
+   * without a date, with an empty artist, dated 1970…
+   */
+  override?: Record<string, unknown>;
+}
+
+/** An entry at a page position changed or replaced, on every answer for that page. */
+export interface FakeQuirk {
+  page: number;
+  /** Position on the page as sent (0 = first, the now-playing entry when there is one). */
+  index: number;
+  /** Fields merged over the entry (undefined removes a field)… */
+  change?: Record<string, unknown>;
+  /** …or the whole entry replaced by this value (null, a string, anything). */
+  replace?: unknown;
 }
 
 export interface FakeNowPlaying {
@@ -30,7 +51,9 @@ export type FakeFault =
   | { type: 'absurd' }
   | { type: 'slow'; ms: number }
   /** Resets the connection without answering. */
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** A good page, but `@attr.user` names someone else (Last.fm's "random results" bug). */
+  | { type: 'wrong-user'; user: string };
 
 export interface FakeRequest {
   n: number;
@@ -47,6 +70,12 @@ export interface FakeLastfmOptions {
   user?: string;
   apiKey?: string;
   history?: FakeScrobble[];
+  /** Every answer waits this long (a real API takes 0.3–1 s a page). */
+  latencyMs?: number;
+  /** Error 29 (HTTP 429) for any request above this many in the last second. */
+  rateLimitPerSecond?: number | null;
+  /** The clock the rate limit counts seconds on (ms); performance.now by default. */
+  now?: () => number;
 }
 
 export interface GenerateOptions {
@@ -81,6 +110,16 @@ export function generateHistory(n: number, options: GenerateOptions = {}): FakeS
   return out;
 }
 
+/** Fields merged over an entry; a field set to undefined is removed (JSON would drop it anyway). */
+function applyChange<T extends Record<string, unknown>>(entry: T, change: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...entry };
+  for (const [k, v] of Object.entries(change)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out as T;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "01 Jan 2026, 12:00" (toLocaleString would cost more than the rest of a page). */
@@ -95,6 +134,16 @@ export class FakeLastfmServer extends EventEmitter {
   apiKey: string;
   nowPlaying: FakeNowPlaying | null = null;
   readonly requests: FakeRequest[] = [];
+  /** Every answer waits this long, in ms. */
+  latencyMs: number;
+  /** Error 29 above this many requests in the last second (null: no limit). */
+  rateLimitPerSecond: number | null;
+  /** Requests answered with error 29 by the rate limit. */
+  rateLimited = 0;
+  private quirks: FakeQuirk[] = [];
+  private readonly recent: number[] = [];
+  private readonly now: () => number;
+  private readonly timers = new Set<NodeJS.Timeout>();
   /** Scrobbles, newest first (kept sorted by uts descending). */
   private history: FakeScrobble[] = [];
   private faults: Array<{ fault: FakeFault; when: (r: FakeRequest) => boolean }> = [];
@@ -107,6 +156,9 @@ export class FakeLastfmServer extends EventEmitter {
     this.user = options.user ?? 'alice';
     this.apiKey = options.apiKey ?? 'fake-api-key';
     if (options.history) this.setHistory(options.history);
+    this.latencyMs = options.latencyMs ?? 0;
+    this.rateLimitPerSecond = options.rateLimitPerSecond ?? null;
+    this.now = options.now ?? (() => performance.now());
     this.server = http.createServer((req, res) => this.handle(req, res));
   }
 
@@ -147,6 +199,24 @@ export class FakeLastfmServer extends EventEmitter {
     this.setHistory([...this.history, ...scrobbles]);
   }
 
+  /**
+   * Scrobbles submitted now for listens long past (a phone that was offline,
+   * another scrobbler's queue): they land in the history at their real,
+   * older times, behind scrobbles already read.
+   */
+  submitLate(...scrobbles: FakeScrobble[]): void {
+    this.addScrobbles(...scrobbles);
+  }
+
+  /** Changes an entry at a page position on every answer for that page, until clearQuirks(). */
+  quirk(quirk: FakeQuirk): void {
+    this.quirks.push(quirk);
+  }
+
+  clearQuirks(): void {
+    this.quirks = [];
+  }
+
   /** The next `times` requests matching `when` (default: any) get this fault. */
   inject(fault: FakeFault, options: { times?: number; when?: (r: FakeRequest) => boolean } = {}): void {
     const when = options.when ?? (() => true);
@@ -158,6 +228,8 @@ export class FakeLastfmServer extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const res of this.open) res.destroy();
     this.open.clear();
     this.server.closeAllConnections();
@@ -182,13 +254,41 @@ export class FakeLastfmServer extends EventEmitter {
       userAgent: req.headers['user-agent'] ?? null,
     };
     const index = this.faults.findIndex((f) => f.when(request));
-    const fault = index >= 0 ? this.faults.splice(index, 1)[0]!.fault : null;
+    let fault = index >= 0 ? this.faults.splice(index, 1)[0]!.fault : null;
+    if (!fault && this.overRateLimit()) {
+      this.rateLimited++;
+      fault = { type: 'error', code: 29, message: 'Rate Limit Exceeded - Your IP has made too many requests in a short period', status: 429 };
+    }
     request.fault = fault?.type ?? null;
     this.requests.push(request);
     this.open.add(res);
     res.on('close', () => this.open.delete(res));
     this.emit('request', request);
+    if (this.latencyMs > 0) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.respond(request, res, url, q, fault);
+      }, this.latencyMs);
+      this.timers.add(timer);
+      res.on('close', () => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+      });
+      return;
+    }
+    this.respond(request, res, url, q, fault);
+  }
 
+  /** Counts this request; true when more than the limit arrived in the last second. */
+  private overRateLimit(): boolean {
+    if (this.rateLimitPerSecond === null) return false;
+    const now = this.now();
+    while (this.recent.length && this.recent[0]! <= now - 1000) this.recent.shift();
+    this.recent.push(now);
+    return this.recent.length > this.rateLimitPerSecond;
+  }
+
+  private respond(request: FakeRequest, res: http.ServerResponse, url: URL, q: URLSearchParams, fault: FakeFault | null): void {
     if (url.pathname !== '/2.0/' && url.pathname !== '/2.0') return this.send(res, 404, 'Not Found', 'text/plain');
     if (fault) {
       switch (fault.type) {
@@ -215,6 +315,11 @@ export class FakeLastfmServer extends EventEmitter {
           const timer = setTimeout(() => this.answer(request, res, q), fault.ms);
           res.on('close', () => clearTimeout(timer));
           return;
+        }
+        case 'wrong-user': {
+          const body = this.recentTracks(request);
+          body.recenttracks['@attr'].user = fault.user;
+          return this.json(res, 200, body);
         }
       }
     }
@@ -252,6 +357,12 @@ export class FakeLastfmServer extends EventEmitter {
       const { date: _date, ...rest } = this.track({ ...this.nowPlaying, uts: 0 }, extended);
       tracks.unshift({ ...rest, '@attr': { nowplaying: 'true' } });
     }
+    for (const q of this.quirks) {
+      if (q.page !== r.page || q.index < 0 || q.index >= tracks.length) continue;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a quirk may put anything where an entry goes
+      if ('replace' in q) (tracks as any[])[q.index] = q.replace;
+      else if (q.change) tracks[q.index] = applyChange(tracks[q.index]!, q.change);
+    }
     return {
       recenttracks: {
         track: tracks.length === 1 ? tracks[0]! : tracks,
@@ -278,7 +389,7 @@ export class FakeLastfmServer extends EventEmitter {
     if (s.album !== null && s.album !== undefined) track.album = { mbid: '', '#text': s.album };
     else if (s.uts % 2 === 0) track.album = { mbid: '', '#text': '' };
     if (extended) track.loved = '0';
-    return track;
+    return s.override ? applyChange(track, s.override) : track;
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {

@@ -103,16 +103,79 @@ describe('LastfmClient errors', () => {
     expect(await failure(client().getRecentTracks({}, signal()))).toMatchObject({ retryable: true, kind: 'server' });
   });
 
-  it('malformed JSON and absurd values are rejected as retryable, with a clear message', async () => {
+  it('malformed JSON and absurd paging are rejected as retryable, with a clear message', async () => {
     server.setHistory(scrobbles(3, T0_UTS - 60));
     server.inject({ type: 'malformed' });
     const bad = await failure(client().getRecentTracks({}, signal()));
     expect(bad).toMatchObject({ retryable: true, kind: 'malformed' });
     expect(bad.message).toMatch(/not valid JSON/);
+    server.setHistory([]);
     server.inject({ type: 'absurd' });
     const absurd = await failure(client().getRecentTracks({}, signal()));
     expect(absurd).toMatchObject({ retryable: true, kind: 'malformed' });
-    expect(absurd.message).toMatch(/absurd date/);
+    expect(absurd.message).toMatch(/paging out of range|totalPages/);
+  });
+
+  it('an entry with an absurd date is skipped and named; the rest of the page is kept', async () => {
+    server.setHistory(scrobbles(3, T0_UTS - 60));
+    server.inject({ type: 'absurd' });
+    const page = await client().getRecentTracks({}, signal());
+    expect(page.scrobbles.map((s) => s.title)).toEqual(['Song 1', 'Song 2']);
+    expect(page.rejected).toEqual([expect.objectContaining({ reason: 'date-in-future', index: 0, title: 'Song 0', uts: 99999999999 })]);
+  });
+
+  it.each([
+    ['no date', { date: undefined }, 'no-date'],
+    ['a date of 1970', { date: { uts: '0', '#text': '01 Jan 1970, 00:00' } }, 'date-before-2000'],
+    ['a date in 1999', { date: { uts: String(Date.UTC(1999, 11, 31) / 1000), '#text': '' } }, 'date-before-2000'],
+    ['an unreadable date', { date: { uts: 'yesterday' } }, 'bad-date'],
+    ['an empty artist', { artist: { '#text': '  ', mbid: '' } }, 'empty-artist'],
+    ['an empty name', { name: '' }, 'empty-title'],
+    ['a name over 1,000 characters', { name: 'x'.repeat(1001) }, 'name-too-long'],
+    ['an album over 1,000 characters', { album: { '#text': 'y'.repeat(1001) } }, 'name-too-long'],
+    ['an artist that is a number', { artist: 42 }, 'malformed'],
+  ])('an entry with %s is skipped with its reason, the other 199 kept', async (_name, change, reason) => {
+    server.setHistory(scrobbles(200, T0_UTS - 60, 60));
+    server.quirk({ page: 1, index: 57, change: change as Record<string, unknown> });
+    const page = await client().getRecentTracks({ limit: 200 }, signal());
+    expect(page.scrobbles).toHaveLength(199);
+    expect(page.scrobbles.some((s) => s.title === 'Song 57')).toBe(false);
+    expect(page.rejected).toEqual([expect.objectContaining({ reason, index: 57 })]);
+    expect(page.rejected[0]!.raw.length).toBeLessThanOrEqual(2_001);
+    server.clearQuirks();
+  });
+
+  it('a now-playing entry without an artist is left out, not recorded as skipped', async () => {
+    server.setHistory(scrobbles(2, T0_UTS - 60, 60));
+    server.nowPlaying = { artist: '', title: 'Something' };
+    const page = await client().getRecentTracks({}, signal());
+    expect(page).toMatchObject({ nowPlaying: null, rejected: [] });
+    expect(page.scrobbles).toHaveLength(2);
+    server.nowPlaying = null;
+  });
+
+  it('an entry that is not an object at all is skipped', async () => {
+    server.setHistory(scrobbles(3, T0_UTS - 60, 60));
+    server.quirk({ page: 1, index: 1, replace: null });
+    const page = await client().getRecentTracks({}, signal());
+    expect(page.scrobbles.map((s) => s.title)).toEqual(['Song 0', 'Song 2']);
+    expect(page.rejected).toEqual([expect.objectContaining({ reason: 'malformed', detail: 'is null, not a track' })]);
+    server.clearQuirks();
+  });
+
+  it('another user’s page (Last.fm’s “random results” bug) is rejected whole and retryable; case does not matter', async () => {
+    server.setHistory(scrobbles(3, T0_UTS - 60));
+    server.inject({ type: 'wrong-user', user: 'mallory' });
+    const error = await failure(client().getRecentTracks({}, signal()));
+    expect(error).toMatchObject({ retryable: true, kind: 'wrong-user' });
+    expect(error.message).toMatch(/"mallory" instead of "alice"/);
+    server.inject({ type: 'wrong-user', user: 'ALICE' });
+    expect((await client().getRecentTracks({}, signal())).scrobbles).toHaveLength(3);
+  });
+
+  it('error 7 (libre.fm: no scrobbles yet) is an empty page, not an error', async () => {
+    server.inject({ type: 'error', code: 7, message: 'Invalid resource specified', status: 400 });
+    expect(await client().getRecentTracks({}, signal())).toMatchObject({ scrobbles: [], totalPages: 0, noScrobblesYet: true });
   });
 
   it('rejects numbers that are not numbers', async () => {

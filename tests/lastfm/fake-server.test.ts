@@ -85,4 +85,50 @@ describe('FakeLastfmServer', () => {
     server.inject({ type: 'reset' });
     await expect(client.getRecentTracks({}, new AbortController().signal)).rejects.toMatchObject({ kind: 'network', retryable: true });
   });
+
+  it('answers error 29 (HTTP 429) above its rate limit, and serves again a second later', async () => {
+    let now = 0;
+    server = await FakeLastfmServer.start({ history: scrobbles(3, T0_UTS - 60), rateLimitPerSecond: 3, now: () => now });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => get({})));
+    expect(answers.filter((a) => a.status === 429 && a.body.error === 29)).toHaveLength(2);
+    expect(server.rateLimited).toBe(2);
+    now += 999;
+    expect((await get({})).status).toBe(429);
+    now += 2;
+    expect((await get({})).status).toBe(200);
+  });
+
+  it('holds every answer for latencyMs (an answer that is never due stays open)', async () => {
+    server = await FakeLastfmServer.start({ history: scrobbles(3, T0_UTS - 60), latencyMs: 3_600_000 });
+    const pending = get({}).catch(() => null);
+    await new Promise<void>((r) => server.once('request', () => r()));
+    expect(server.openRequests).toBe(1);
+    await server.close();
+    expect(await pending).toBeNull();
+  });
+
+  it('serves entries real histories hold: per scrobble (override) and per page position (quirk), and another user’s page', async () => {
+    const history = scrobbles(5, 1_700_000_900, 100);
+    history[1] = { ...history[1]!, override: { date: undefined } };
+    server = await FakeLastfmServer.start({ history });
+    server.quirk({ page: 1, index: 3, change: { artist: { '#text': '' } } });
+    server.quirk({ page: 1, index: 4, replace: null });
+    const { body } = await get({});
+    const tracks = body.recenttracks.track;
+    expect(tracks[1].date).toBeUndefined();
+    expect(tracks[3].artist).toEqual({ '#text': '' });
+    expect(tracks[4]).toBeNull();
+    expect(tracks[0].date.uts).toBe('1700000900');
+    server.inject({ type: 'wrong-user', user: 'mallory' });
+    expect((await get({})).body.recenttracks['@attr'].user).toBe('mallory');
+    server.clearQuirks();
+    expect((await get({})).body.recenttracks.track[3].artist['#text']).toBe('Band 3');
+  });
+
+  it('late scrobbles land at their real, older place in the history', async () => {
+    server = await FakeLastfmServer.start({ history: scrobbles(3, 1_700_000_900, 100) });
+    server.submitLate({ artist: 'Phone', title: 'Yesterday', uts: 1_700_000_650 });
+    const uts = (await get({})).body.recenttracks.track.map((t: Json) => t.date.uts);
+    expect(uts).toEqual(['1700000900', '1700000800', '1700000700', '1700000650']);
+  });
 });

@@ -8,7 +8,7 @@ import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore } from '../../src/main/db/plays';
 import { StateStore } from '../../src/main/db/state';
 import { LastfmService, type LastfmConfig } from '../../src/main/services/lastfm/service';
-import { FakeLastfmServer, type FakeLastfmOptions } from '../fakes/lastfm-server';
+import { FakeLastfmServer, type FakeLastfmOptions, type FakeScrobble } from '../fakes/lastfm-server';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const T0_UTS = T0 / 1000;
@@ -113,6 +113,6 @@ export async function harness(
 }
 
 /** Scrobbles newest first, `spacing` seconds apart, the newest at `newestUts`. */
-export function scrobbles(n: number, newestUts: number, spacing = 240, prefix = 'Song') {
+export function scrobbles(n: number, newestUts: number, spacing = 240, prefix = 'Song'): FakeScrobble[] {
   return Array.from({ length: n }, (_, i) => ({ artist: `Band ${i % 7}`, title: `${prefix} ${i}`, album: `Album ${i % 3}`, uts: newestUts - i * spacing }));
 }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { normalizeArtist, normalizeName } from '../../src/main/core/normalize';
 import { EncoreDatabase } from '../../src/main/db/database';
-import { matchKey, matchToleranceMs, PlayStore, type NewPlay, type PlayStoreTuning } from '../../src/main/db/plays';
+import { classicalMatch, matchKey, matchToleranceMs, MATCH_KEY_VERSION, PlayStore, type NewPlay, type PlayStoreTuning } from '../../src/main/db/plays';
 
 describe('normalizeName', () => {
   it.each([
@@ -46,6 +46,23 @@ describe('normalizeArtist', () => {
     expect(normalizeArtist(a)).toBe(normalizeArtist(b));
   });
 
+  it.each([
+    ['Beatles, The', 'The Beatles'],
+    ['Beatles', 'The Beatles'],
+    ['Beatles, The', 'beatles'],
+    ['Simon + Garfunkel', 'Simon & Garfunkel'],
+    ['Simon and Garfunkel', 'Simon & Garfunkel'],
+    ['Florence + the Machine', 'Florence and The Machine'],
+  ])('%s is the same artist as %s', (a, b) => {
+    expect(normalizeArtist(a)).toBe(normalizeArtist(b));
+  });
+
+  it('keeps a band called The The, and Theatre of Tragedy, apart from "The"', () => {
+    expect(normalizeArtist('The The')).toBe('the');
+    expect(normalizeArtist('Theatre of Tragedy')).toBe('theatre of tragedy');
+    expect(normalizeArtist('The Cure')).not.toBe(normalizeArtist('The The'));
+  });
+
   it('an artist that is only a separator word still has a key', () => {
     expect(normalizeArtist('Feat')).toBe('feat');
   });
@@ -53,6 +70,36 @@ describe('normalizeArtist', () => {
   it('matchKey joins artist and title', () => {
     expect(matchKey('Beyoncé feat. Jay-Z', 'Crazy In Love')).toBe(matchKey('BEYONCE', 'Crazy in Love (feat. JAY-Z)'));
     expect(matchKey('Massive Attack', 'Teardrop')).not.toBe(matchKey('Massive Attack', 'Angel'));
+  });
+});
+
+describe('matchKey', () => {
+  it.each([
+    ['Come Together - Remastered 2009', 'Come Together - 2009 Remaster'],
+    ['Come Together (2009 Remaster)', 'Come Together'],
+    ['Heroes - 2017 Remaster', 'Heroes'],
+    ['Hey Jude - Mono Version', 'Hey Jude'],
+    ['Waterloo Sunset [Single Version]', 'Waterloo Sunset - Stereo Mix'],
+    ['Rock + Roll', 'Rock and Roll'],
+  ])('%s and %s are one title', (a, b) => {
+    expect(matchKey('The Beatles', a)).toBe(matchKey('Beatles, The', b));
+  });
+
+  it('keeps titles apart whose tag words are part of the name', () => {
+    expect(matchKey('A', 'Mix Tape')).not.toBe(matchKey('A', 'Tape'));
+    expect(matchKey('A', 'Single Ladies (Put a Ring on It)')).toBe(matchKey('A', 'Single Ladies (Put a Ring on It)'));
+    expect(matchKey('A', 'Re: Stacks')).toBe(matchKey('A', 'Re Stacks'));
+  });
+
+  it('a classical title keeps work and movement apart; the movement alone matches it, whoever is credited', () => {
+    const full = matchKey('Carlos Kleiber', 'Symphony No. 5 in C Minor, Op. 67: I. Allegro con brio');
+    expect(full).toBe(matchKey('Carlos Kleiber', 'Symphony No. 5 in C Minor, Op. 67 - I. Allegro con brio'));
+    expect(classicalMatch(full, matchKey('Ludwig van Beethoven', 'Symphony No. 5 in C Minor, Op. 67: I. Allegro con brio'))).toBe(true);
+    expect(classicalMatch(full, matchKey('Ludwig van Beethoven', 'Allegro con brio'))).toBe(true);
+    expect(classicalMatch(full, matchKey('Carlos Kleiber', 'Symphony No. 5 in C Minor, Op. 67: II. Andante con moto'))).toBe(false);
+    expect(classicalMatch(full, matchKey('Carlos Kleiber', 'Symphony No. 7 in A Major, Op. 92: I. Allegro con brio'))).toBe(false);
+    // Two plain titles never match across artists.
+    expect(classicalMatch(matchKey('A', 'Intro'), matchKey('B', 'Intro'))).toBe(false);
   });
 });
 
@@ -207,6 +254,60 @@ describe.each(paths)('PlayStore matching across sources (%s)', (_path, tuning) =
     expect(plays.count()).toBe(1);
   });
 
+  // The real-world pairs that used to stay two plays: Roon's report first, then Last.fm's, seconds apart.
+  it.each([
+    ['“Beatles, The” vs “The Beatles”', { artist: 'Beatles, The', title: 'Come Together' }, { artist: 'The Beatles', title: 'Come Together' }],
+    ['“Beatles” vs “The Beatles”', { artist: 'Beatles', title: 'Something' }, { artist: 'The Beatles', title: 'Something' }],
+    ['“+” vs “and” in the artist', { artist: 'Florence + the Machine', title: 'Dog Days Are Over' }, { artist: 'Florence and the Machine', title: 'Dog Days Are Over' }],
+    ['“+” vs “and” in the title', { artist: 'Ramones', title: 'Rock + Roll High School' }, { artist: 'Ramones', title: 'Rock and Roll High School' }],
+    ['“Remastered 2009” vs “2009 Remaster”', { artist: 'The Beatles', title: 'Here Comes the Sun - Remastered 2009' }, { artist: 'The Beatles', title: 'Here Comes the Sun - 2009 Remaster' }],
+    ['a remaster suffix on one side only', { artist: 'David Bowie', title: 'Heroes - 2017 Remaster' }, { artist: 'David Bowie', title: 'Heroes' }],
+    ['a bracketed remaster on one side only', { artist: 'David Bowie', title: 'Life on Mars?' }, { artist: 'David Bowie', title: 'Life on Mars? (2015 Remaster)' }],
+    ['a version suffix on one side only', { artist: 'The Kinks', title: 'Waterloo Sunset - Mono Version' }, { artist: 'The Kinks', title: 'Waterloo Sunset' }],
+    [
+      'composer vs performer as the artist',
+      { artist: 'Glenn Gould', title: 'Goldberg Variations, BWV 988: Aria' },
+      { artist: 'Johann Sebastian Bach', title: 'Goldberg Variations, BWV 988: Aria' },
+    ],
+    ['the movement title alone', { artist: 'Glenn Gould', title: 'Goldberg Variations, BWV 988: Aria' }, { artist: 'Glenn Gould', title: 'Aria' }],
+    [
+      'the movement alone, credited to the composer',
+      { artist: 'Carlos Kleiber; Wiener Philharmoniker', title: 'Symphony No. 5 in C Minor, Op. 67: I. Allegro con brio' },
+      { artist: 'Ludwig van Beethoven', title: 'Allegro con brio' },
+    ],
+    [
+      'a numbered movement after a dash vs the composer’s full title',
+      { artist: 'Wiener Philharmoniker', title: 'Symphony No. 5 in C Minor, Op. 67 - I. Allegro con brio' },
+      { artist: 'Ludwig van Beethoven', title: 'Symphony No. 5 in C Minor, Op. 67: I. Allegro con brio' },
+    ],
+  ])('%s: one play with both sources', (_kind, r, l) => {
+    plays.ingest([roon({ ...r, lengthSeconds: 300, startedAt: T + 3_000 })]);
+    expect(plays.ingest([lastfm(l)])).toMatchObject({ merged: 1, inserted: 0 });
+    expect(plays.count()).toBe(1);
+    expect(plays.list(1)[0]!.sources).toEqual(['lastfm', 'roon']);
+    // Last.fm first, then Roon, the other way round: one play too.
+    const later = T + 3600_000;
+    plays.ingest([lastfm({ ...l, startedAt: later })]);
+    expect(plays.ingest([roon({ ...r, lengthSeconds: 300, startedAt: later + 2_000 })])).toMatchObject({ merged: 1, inserted: 0 });
+    expect(plays.count()).toBe(2);
+  });
+
+  it('a classical movement played twice in a row stays two plays, each with its scrobble', () => {
+    const movement = { artist: 'Glenn Gould', title: 'Goldberg Variations, BWV 988: Aria', lengthSeconds: 180 };
+    plays.ingest([roon({ ...movement, startedAt: T }), roon({ ...movement, startedAt: T + 180_000 })]);
+    const r = plays.ingest([lastfm({ artist: 'Johann Sebastian Bach', title: 'Aria', startedAt: T + 181_000 }), lastfm({ artist: 'Johann Sebastian Bach', title: 'Aria', startedAt: T + 1_000 })]);
+    expect(r).toMatchObject({ merged: 2, inserted: 0 });
+    expect(plays.count()).toBe(2);
+  });
+
+  it('the next movement of a work, or a plain title by someone else at the same time, stays apart', () => {
+    plays.ingest([roon({ artist: 'Carlos Kleiber', title: 'Symphony No. 5 in C Minor, Op. 67: I. Allegro con brio', lengthSeconds: 450 })]);
+    expect(plays.ingest([lastfm({ artist: 'Ludwig van Beethoven', title: 'Symphony No. 5 in C Minor, Op. 67: II. Andante con moto', startedAt: T + 2_000 })])).toMatchObject({ inserted: 1 });
+    plays.ingest([roon({ artist: 'Band A', title: 'Intro', lengthSeconds: 60, startedAt: T + 3600_000 })]);
+    expect(plays.ingest([lastfm({ artist: 'Band B', title: 'Intro', startedAt: T + 3600_000 + 1_000 })])).toMatchObject({ inserted: 1, merged: 0 });
+    expect(plays.count()).toBe(4);
+  });
+
   it('the newest start per source, also when it sits on an older play', () => {
     expect(plays.newestFrom('lastfm')).toBeNull();
     plays.ingest([roon()]);
@@ -230,6 +331,27 @@ describe.each(paths)('PlayStore matching across sources (%s)', (_path, tuning) =
     // Nothing remembered from the rolled-back batch (its track ids were never stored).
     expect(plays.ingest([roon(), roon({ title: 'New Song', startedAt: T + 300_000 })])).toMatchObject({ inserted: 2 });
     expect(plays.list(5).map((p) => p.title)).toEqual(['New Song', 'Crazy in Love']);
+  });
+});
+
+describe('PlayStore match keys of an older version', () => {
+  it('are recomputed once when the database is first used, so stored plays keep matching', async () => {
+    const db = new EncoreDatabase({ file: ':memory:' });
+    await db.open();
+    const T = Date.UTC(2026, 10, 1, 20, 0, 0);
+    new PlayStore(db, () => T + 86_400_000).ingest([
+      { artist: 'Beatles, The', title: 'Come Together - Remastered 2009', album: null, lengthSeconds: 259, startedAt: T, secondsListened: 259, zone: 'Den', source: 'roon' },
+    ]);
+    // As an older Encore stored it: the plain normalised names, and no version recorded.
+    db.raw.prepare("UPDATE tracks SET match_key = 'beatles' || char(1) || 'come together remastered 2009'").run();
+    db.raw.prepare("DELETE FROM app_state WHERE key = 'plays.matchKeyVersion'").run();
+    const plays = new PlayStore(db, () => T + 86_400_000);
+    expect(plays.ingest([{ artist: 'The Beatles', title: 'Come Together', album: null, lengthSeconds: null, startedAt: T + 2_000, secondsListened: null, zone: null, source: 'lastfm' }])).toMatchObject({ merged: 1 });
+    // The old track re-keyed (the Last.fm spelling has a track of its own, with the same key).
+    expect(new Set(db.raw.prepare('SELECT match_key FROM tracks').pluck().all())).toEqual(new Set([matchKey('The Beatles', 'Come Together')]));
+    expect(plays.count()).toBe(1);
+    expect(JSON.parse(db.raw.prepare("SELECT value FROM app_state WHERE key = 'plays.matchKeyVersion'").pluck().get() as string)).toBe(MATCH_KEY_VERSION);
+    db.close();
   });
 });
 

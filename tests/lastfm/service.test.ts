@@ -3,7 +3,7 @@ import { liveDisposables } from '../../src/main/core/disposable';
 import type { ServiceReport } from '../../src/main/core/service';
 import { ServiceError } from '../../src/main/core/service';
 import { harness, scrobbles, T0_UTS, type Harness } from './harness';
-import { LATE_SCROBBLE_WINDOW_MS } from '../../src/main/services/lastfm/service';
+import { LASTFM_ACCEPT_WINDOW_MS, LATE_SCROBBLE_WINDOW_MS } from '../../src/main/services/lastfm/service';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -73,7 +73,18 @@ describe('LastfmService', () => {
     await first;
     expect(h.plays.count()).toBe(1105);
     expect(h.server.requests.slice(1).map((r) => r.page)).toEqual([1, 6, 5, 4, 3, 2]);
-    expect(h.server.requests[1]!.from).toBe(T0_UTS - 600 - LATE_SCROBBLE_WINDOW_MS / 1000);
+    // More than an hour since the last read: the whole 14 days Last.fm accepts late scrobbles for.
+    expect(h.server.requests[1]!.from).toBe(Math.min(T0_UTS - 600 - LATE_SCROBBLE_WINDOW_MS / 1000, (h.clock.now() - LASTFM_ACCEPT_WINDOW_MS) / 1000));
+  });
+
+  it('a long absence reads back to the newest stored scrobble, beyond 14 days', async () => {
+    h = await harness({ server: { history: scrobbles(5, T0_UTS - 600) } });
+    await h.service.start(go(), h.host);
+    await h.service.stop();
+    h.clock.sleep(30 * 86_400_000);
+    h.service = h.newService();
+    await h.service.start(go(), h.host);
+    expect(h.server.requests.at(-1)!.from).toBe(T0_UTS - 600 - LATE_SCROBBLE_WINDOW_MS / 1000);
   });
 
   it('picks up scrobbles that arrive late with older times (a phone that was offline)', async () => {
@@ -111,8 +122,8 @@ describe('LastfmService', () => {
   it.each([
     ['HTTP 503', { type: 'http', status: 503 } as const],
     ['malformed JSON', { type: 'malformed' } as const],
-    ['an absurd date', { type: 'absurd' } as const],
     ['error 11', { type: 'error', code: 11 } as const],
+    ['another user’s scrobbles', { type: 'wrong-user', user: 'mallory' } as const],
   ])('retries a poll after %s with backoff, writing nothing of the bad response', async (_name, fault) => {
     h = await harness({ server: { history: scrobbles(3, T0_UTS - 600) } });
     await h.service.start(go(), h.host);

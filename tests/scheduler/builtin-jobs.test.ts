@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema, type ConfigInput } from '../../src/shared/config';
+import { ConfigSchema, DEFAULT_JOBS, type ConfigInput } from '../../src/shared/config';
 import { ManualClock } from '../../src/main/core/clock';
 import { silentLogger } from '../../src/main/core/logger';
 import { EncoreDatabase } from '../../src/main/db/database';
@@ -180,7 +180,7 @@ describe('daily-export', () => {
 });
 
 describe('lastfm-sync', () => {
-  it('skips when Last.fm is not set up or polling is on, and catches up when polling is off', async () => {
+  it('skips when Last.fm is not set up, and re-reads Last.fm whether or not polling is on (late scrobbles)', async () => {
     const s = await setup({ lastfm: { pollSeconds: 0 } });
     expect(await lastfmSync(s.ctx())).toEqual({ skipped: expect.stringMatching(/not set up/) });
     const signals: AbortSignal[] = [];
@@ -189,8 +189,14 @@ describe('lastfm-sync', () => {
     expect(signals).toEqual([ctx.signal]);
 
     const polling = await setup({ lastfm: { pollSeconds: 60 } });
-    expect(await lastfmSync(polling.ctx({ lastfmCatchUp: async () => signals.push(ctx.signal) }))).toEqual({ skipped: expect.stringMatching(/polling is on/) });
-    expect(signals).toHaveLength(1);
+    const pollingCtx = polling.ctx({ lastfmCatchUp: async (signal) => void signals.push(signal) });
+    expect(await lastfmSync(pollingCtx)).toBeUndefined();
+    expect(signals).toEqual([ctx.signal, pollingCtx.signal]);
+  });
+
+  it('runs hourly by default', () => {
+    expect(ConfigSchema.parse({}).jobs['lastfm-sync']).toBeUndefined();
+    expect(DEFAULT_JOBS['lastfm-sync']!.schedule).toBe('7 * * * *');
   });
 });
 
@@ -208,6 +214,7 @@ describe('built-in jobs in the scheduler', () => {
     ]);
     expect(await scheduler.runNow('db-backup')).toMatchObject({ outcome: 'success' });
     expect(listBackups(s.dataDir)).toHaveLength(1);
+    // No Last.fm set up in this scheduler: nothing to read.
     expect(await scheduler.runNow('lastfm-sync')).toMatchObject({ outcome: 'skipped' });
     await flush();
     expect(scheduler.history(10).map((r) => [r.jobId, r.outcome, r.manual])).toEqual([

@@ -1,9 +1,14 @@
 // Sleep detection without the OS: once a second compare how far the wall clock
 // moved with how far the monotonic clock moved. A gap of several seconds means
 // the machine slept (powerMonitor's `resume` fires twice, late, or never).
+// A forward NTP step looks the same and is taken as a wake (one restore); a
+// step back is reported as such.
 import type { Clock } from './clock';
 import { DisposableStore } from './disposable';
 import type { PowerEvent, PowerTrigger } from './ports';
+
+/** Timer jitter never moves the two clocks apart by this much within one tick. */
+const BACKWARD_STEP_MS = 1000;
 
 export class ClockJumpDetector implements PowerTrigger {
   readonly name = 'clock-jump' as const;
@@ -26,6 +31,8 @@ export class ClockJumpDetector implements PowerTrigger {
         wall = nextWall;
         mono = nextMono;
         if (gap > this.thresholdMs) emit({ type: 'resume', source: 'clock-jump', sleptMs: Math.round(gap) });
+        // Set back (NTP, by hand): said so the supervisor takes it as its new baseline, never as a wake.
+        else if (gap < -BACKWARD_STEP_MS) emit({ type: 'clock-step', source: 'clock-jump', stepMs: Math.round(gap) });
       }, this.intervalMs),
     );
   }

@@ -26,4 +26,17 @@ describe('NetworkMonitor', () => {
     monitor.dispose();
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('notices a change within 250 ms', () => {
+    const clock = new ManualClock();
+    let current: NodeJS.Dict<os.NetworkInterfaceInfo[]> = wifi('10.1.2.3');
+    const events: PowerEvent['type'][] = [];
+    const monitor = new NetworkMonitor(clock, () => current);
+    monitor.start((e) => events.push(e.type));
+    clock.advance(1000);
+    current = { lo: current.lo };
+    clock.advance(250);
+    expect(events).toEqual(['offline']);
+    monitor.dispose();
+  });
 });

@@ -24,7 +24,8 @@ export class NetworkMonitor implements PowerTrigger {
   constructor(
     private readonly clock: Clock,
     private readonly read: InterfaceReader = os.networkInterfaces,
-    private readonly intervalMs = 2000,
+    // Reading the interfaces costs ~50 µs: four times a second notices a network within 250 ms.
+    private readonly intervalMs = 250,
   ) {}
 
   start(emit: (event: PowerEvent) => void): void {

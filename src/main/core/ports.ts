@@ -5,7 +5,9 @@ export type PowerEvent =
   | { type: 'suspend'; source: PowerSource }
   | { type: 'resume'; source: PowerSource; sleptMs?: number }
   | { type: 'lock-screen' | 'unlock-screen' | 'shutdown'; source: PowerSource }
-  | { type: 'online' | 'offline'; source: PowerSource };
+  | { type: 'online' | 'offline'; source: PowerSource }
+  /** The wall clock was set back (NTP, by hand): not a wake. */
+  | { type: 'clock-step'; source: PowerSource; stepMs: number };
 
 export type PowerSource = 'electron' | 'clock-jump' | 'logind' | 'simulated' | 'network';
 

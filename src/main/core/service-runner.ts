@@ -42,7 +42,16 @@ export interface RunnerOptions {
   journal: (entry: { kind: 'heartbeat' | 'manual'; summary: string; details?: unknown }) => void;
   /** Suspend must finish within a second: a stop slower than this is left behind. */
   stopBudgetMs?: number;
+  /**
+   * While a service waits for the network or for a peer that refuses or drops
+   * it, it probes every `intervalMs` (±25 %) for the first `windowMs` of the
+   * outage, then backs off as usual: a Core or Wi-Fi that is back is used within
+   * a fraction of a second, one gone for good costs little.
+   */
+  fastProbe?: { intervalMs: number; windowMs: number };
 }
+
+export const DEFAULT_FAST_PROBE = { intervalMs: 400, windowMs: 180_000 };
 
 const HALTED: readonly ServiceState[] = ['stopped', 'paused', 'disabled', 'not-configured', 'error'];
 
@@ -67,6 +76,11 @@ export class ServiceRunner implements Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private lastFailureWasNetwork = false;
   private lastFailureWasOffline = false;
+  /** Monotonic start of the current run of failures (an outage awake; a sleep halts and resets it). */
+  private failingSince: number | null = null;
+  /** Retries of this run of failures that were quick probes: the backoff counts only the others. */
+  private probes = 0;
+  private lastFailureMessage: string | null = null;
   private active = false;
   private readonly log: Logger;
 
@@ -85,10 +99,6 @@ export class ServiceRunner implements Disposable {
   /** Whether the service holds resources now (started, starting or failed mid-run). */
   get isActive(): boolean {
     return this.active;
-  }
-
-  get waitingForNetwork(): boolean {
-    return this.state === 'reconnecting' && this.lastFailureWasNetwork;
   }
 
   private setState(state: ServiceState, detail?: string): void {
@@ -168,6 +178,7 @@ export class ServiceRunner implements Disposable {
       this.metrics.successes++;
       this.metrics.recordDuration(duration);
       this.attempt = 0;
+      this.resetFailures();
       this.lastSuccessAt = clock.now();
       this.lastFailureWasNetwork = false;
       const state = this.condition === 'waiting-authorisation' ? 'waiting-authorisation' : 'running';
@@ -187,6 +198,7 @@ export class ServiceRunner implements Disposable {
       else this.metrics.failures++;
       if (cause instanceof ServiceError && !cause.retryable) {
         this.attempt = 0;
+        this.resetFailures();
         this.setState('error', message);
         this.log.error(`cannot start: ${message}`);
         return this.result('failed', duration, message);
@@ -194,7 +206,10 @@ export class ServiceRunner implements Disposable {
       this.lastFailureWasNetwork = isNetworkError(cause);
       this.lastFailureWasOffline = isOfflineError(cause);
       this.scheduleRetry(message);
-      this.log.warn(`start failed after ${Math.round(duration)} ms: ${message}`);
+      // Probing a Core that is away fails a few times a second: say each new reason once.
+      if (message !== this.lastFailureMessage) this.log.warn(`start failed after ${Math.round(duration)} ms: ${message}`);
+      else this.log.debug(`start failed again (attempt ${this.attempt}): ${message}`);
+      this.lastFailureMessage = message;
       return this.result(timedOut ? 'timeout' : 'reconnecting', duration, message);
     } finally {
       timer.dispose();
@@ -202,11 +217,28 @@ export class ServiceRunner implements Disposable {
     }
   }
 
+  private resetFailures(): void {
+    this.failingSince = null;
+    this.probes = 0;
+    this.lastFailureMessage = null;
+  }
+
+  private retryDelay(): number {
+    const { clock, backoff } = this.options;
+    const fast = this.options.fastProbe ?? DEFAULT_FAST_PROBE;
+    this.failingSince ??= clock.monotonic();
+    if (this.lastFailureWasNetwork && clock.monotonic() - this.failingSince < fast.windowMs) {
+      this.probes++;
+      const random = backoff.random ?? Math.random;
+      return Math.round(fast.intervalMs * (0.75 + random() * 0.5));
+    }
+    return backoffDelay(this.attempt - this.probes, backoff);
+  }
+
   private scheduleRetry(message: string, immediate = false): void {
     this.attempt++;
-    const wait = immediate ? 0 : backoffDelay(this.attempt, this.options.backoff);
+    const wait = immediate ? 0 : this.retryDelay();
     this.cancelRetry();
-    this.nextRetryAt = this.options.clock.now() + wait;
     const networkNote = this.lastFailureWasOffline ? ' (waiting for the network)' : '';
     this.setState('reconnecting', `Reconnecting${networkNote}: ${message}`);
     this.nextRetryAt = this.options.clock.now() + wait;
@@ -268,11 +300,22 @@ export class ServiceRunner implements Disposable {
     });
   }
 
-  /** Retry at once when the network returns, instead of waiting out the backoff. */
-  retryNowIfWaiting(): boolean {
-    if (this.state !== 'reconnecting' || !this.retryTimer) return false;
-    void this.ensureRunning('network is back');
-    return true;
+  /**
+   * The network changed (an interface came back, an address moved). A service
+   * waiting to retry tries now; an attempt in flight started on the old network
+   * and may hang on a dead route (a SYN nobody answers): it is aborted and
+   * started again at once.
+   */
+  networkChanged(): boolean {
+    if (this.state === 'reconnecting' && this.retryTimer) {
+      void this.ensureRunning('network is back');
+      return true;
+    }
+    if ((this.state === 'starting' || this.state === 'reconnecting') && this.controller) {
+      void this.ensureRunning('network changed', { force: true });
+      return true;
+    }
+    return false;
   }
 
   /** Stops the service and leaves it in a halted state ('stopped', 'paused', 'disabled'). */
@@ -280,6 +323,7 @@ export class ServiceRunner implements Disposable {
     this.cancelRetry();
     this.abortAttempt(`halt: ${detail}`);
     const gen = this.generation;
+    this.resetFailures();
     return this.enqueue(async () => {
       if (options.forSleep) {
         try {

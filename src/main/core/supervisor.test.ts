@@ -178,8 +178,7 @@ describe('power events', () => {
       supervisor.handlePowerEvent({ type: 'resume', source: 'electron' }),
       supervisor.handlePowerEvent({ type: 'unlock-screen', source: 'electron' }),
     ]);
-    // A late, out-of-order suspend right after waking is ignored too.
-    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    // A late, out-of-order resume of the same wake starts nothing either.
     await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
     expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
     expect(journal.filter((j) => j.kind === 'suspend')).toHaveLength(1);
@@ -214,6 +213,144 @@ describe('power events', () => {
     clock.sleep(3_600_000);
     await clock.advanceAsync(1000, 1000);
     expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 3_600_000 }]);
+    await supervisor.settle();
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a suspend a second after a wake is honoured, and the resume after the next sleep restores', async () => {
+    const { supervisor, clock, journal, state, services } = setup();
+    await supervisor.restore('startup');
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'electron' });
+    clock.sleep(3_600_000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    clock.advance(1000);
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'electron' });
+    expect(state('roon')).toBe('paused');
+    expect(services.roon.running).toBe(0);
+    clock.sleep(8 * 3_600_000);
+    // The monotonic clock moved 1 s since the last wake: only the evidence counts.
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(state('roon')).toBe('running');
+    expect(journal.filter((j) => j.kind === 'suspend')).toHaveLength(2);
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(3);
+    supervisor.dispose();
+  });
+
+  it('a sleep without any suspend, a second after a wake, restores again on the clock jump', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    detector.start((e) => void supervisor.handlePowerEvent(e));
+    clock.sleep(3_600_000);
+    await clock.advanceAsync(1000, 1000);
+    await supervisor.settle();
+    clock.sleep(60_000);
+    await clock.advanceAsync(1000, 1000);
+    await supervisor.settle();
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.details)).toEqual([{ sleptMs: 3_600_000 }, { sleptMs: 60_000 }]);
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(3);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a resume delivered twice, or late, after a wake the clock jump already noticed, starts nothing', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    detector.start((e) => void supervisor.handlePowerEvent(e));
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    clock.sleep(3_600_000);
+    await clock.advanceAsync(1000, 1000);
+    await supervisor.settle();
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
+    await clock.advanceAsync(30_000, 1000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.source)).toEqual(['clock-jump']);
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a resume that does not say how long we slept is measured by the clocks since the suspend', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    await clock.advanceAsync(60_000, 10_000);
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    clock.sleep(2 * 3_600_000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.details)).toEqual([{ sleptMs: 2 * 3_600_000 }]);
+    supervisor.dispose();
+  });
+
+  it('a late suspend not followed by a sleep: the services come back by themselves within seconds', async () => {
+    const { supervisor, clock, journal, state } = setup();
+    await supervisor.restore('startup');
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
+    expect(state('roon')).toBe('paused');
+    await clock.advanceAsync(3500, 500);
+    expect(state('roon')).toBe('paused');
+    await clock.advanceAsync(1000, 500);
+    await supervisor.settle();
+    expect(state('roon')).toBe('running');
+    expect(supervisor.isSleeping).toBe(false);
+    expect(journal.filter((j) => j.kind === 'resume').map((j) => j.source)).toEqual(['logind suspend, no sleep followed']);
+    // The resume of that non-sleep, if it still comes, is the same episode.
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'logind' });
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    supervisor.dispose();
+  });
+
+  it('a suspend, a sleep and no resume at all: the wall clock says we slept', async () => {
+    const { supervisor, clock, journal, state } = setup();
+    await supervisor.restore('startup');
+    await supervisor.handlePowerEvent({ type: 'suspend', source: 'electron' });
+    await clock.advanceAsync(500, 500);
+    clock.sleep(7_200_000);
+    await clock.advanceAsync(6000, 500);
+    await supervisor.settle();
+    expect(state('roon')).toBe('running');
+    expect(journal.filter((j) => j.kind === 'resume')).toEqual([expect.objectContaining({ source: 'clock-jump', details: { sleptMs: 7_200_000 } })]);
+    supervisor.dispose();
+  });
+
+  it('a wall clock set back is not a wake, keeps the timers going, and hides no later sleep', async () => {
+    const { supervisor, clock, journal, services } = setup({ lastfm: { kind: 'fail', times: 1 } });
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    const events: PowerEvent[] = [];
+    detector.start((e) => {
+      events.push(e);
+      void supervisor.handlePowerEvent(e);
+    });
+    clock.setWall(clock.now() - 6 * 3_600_000);
+    await clock.advanceAsync(1000, 1000);
+    expect(events).toEqual([{ type: 'clock-step', source: 'clock-jump', stepMs: -6 * 3_600_000 }]);
+    // A resume now (duplicate, late) is no wake either.
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(1);
+    // The failed Last.fm start still retries on its (monotonic) backoff.
+    await clock.advanceAsync(2000, 250);
+    await supervisor.settle();
+    expect(services.lastfm.running).toBe(1);
+    // A real sleep of less than the step back is still a sleep.
+    clock.sleep(60_000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
+    expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
+    detector.dispose();
+    supervisor.dispose();
+  });
+
+  it('a forward step of the wall clock while awake restores at most once', async () => {
+    const { supervisor, clock, journal } = setup();
+    await supervisor.restore('startup');
+    const detector = new ClockJumpDetector(clock, 5000);
+    detector.start((e) => void supervisor.handlePowerEvent(e));
+    clock.setWall(clock.now() + 600_000);
+    await clock.advanceAsync(10_000, 1000);
+    await supervisor.handlePowerEvent({ type: 'resume', source: 'electron' });
     await supervisor.settle();
     expect(journal.filter((j) => j.kind === 'restore')).toHaveLength(2);
     detector.dispose();
@@ -263,20 +400,65 @@ describe('heartbeat, network and manual control', () => {
     supervisor.dispose();
   });
 
-  it('retries at once when the network returns', async () => {
-    const { supervisor, clock, services, state } = setup({ lastfm: { kind: 'fail', times: 4, network: true } });
+  it('a service waiting for the network probes every 300–500 ms for the first minutes, then backs off as usual', async () => {
+    const { supervisor, clock, services, state } = setup({ lastfm: { kind: 'fail', times: 1000, network: true } });
     await supervisor.restore('startup');
-    await clock.advanceAsync(1000, 100);
-    await clock.advanceAsync(2000, 100);
     const runner = supervisor.runners.get('lastfm')!;
     expect(runner.detail).toMatch(/waiting for the network/);
-    expect(runner.nextRetryAt! - clock.now()).toBe(4000);
+    const waits: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      waits.push(runner.nextRetryAt! - clock.now());
+      await clock.advanceAsync(runner.nextRetryAt! - clock.now(), 50);
+    }
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(300);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(500);
+    // About 2.5 attempts a second: at most 4.
+    const startsBefore = services.lastfm.starts;
+    await clock.advanceAsync(10_000, 50);
+    expect((services.lastfm.starts - startsBefore) / 10).toBeLessThanOrEqual(4);
+    // Three minutes on, the usual backoff takes over: 1 s, then 2 s.
+    let probes = 0;
+    while (runner.nextRetryAt! - clock.now() <= 500 && probes++ < 1000) await clock.advanceAsync(runner.nextRetryAt! - clock.now(), 100);
+    expect(clock.monotonic()).toBeGreaterThanOrEqual(180_000);
+    expect(clock.monotonic()).toBeLessThan(181_000);
+    expect(runner.nextRetryAt! - clock.now()).toBe(1000);
+    await clock.advanceAsync(1000, 50);
+    expect(runner.nextRetryAt! - clock.now()).toBe(2000);
+    expect(state('lastfm')).toBe('reconnecting');
+    supervisor.dispose();
+  });
+
+  it('a service refused by a peer that was not the network backs off as before', async () => {
+    const { supervisor, clock } = setup({ lastfm: { kind: 'fail', times: 3 } });
+    await supervisor.restore('startup');
+    const runner = supervisor.runners.get('lastfm')!;
+    expect(runner.nextRetryAt! - clock.now()).toBe(1000);
+    supervisor.dispose();
+  });
+
+  it('retries at once when the network returns, and aborts an attempt stuck on the old network', async () => {
+    const { supervisor, clock, services, state } = setup({ lastfm: { kind: 'fail', times: 2, network: true }, roon: { kind: 'hang' } });
+    void supervisor.restore('startup');
+    await clock.advanceAsync(100, 50);
+    const runner = supervisor.runners.get('lastfm')!;
+    expect(runner.nextRetryAt).not.toBeNull();
+    expect(services.roon.starts).toBe(1);
+    services.roon.behaviour = { kind: 'instant' };
     await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
     await supervisor.settle();
-    expect(services.lastfm.starts).toBe(4);
+    // No clock moved: both started again because the network did.
+    expect(services.lastfm.starts).toBe(2);
+    expect(services.roon.starts).toBe(2);
+    expect(state('roon')).toBe('running');
+    expect(services.roon.maxConcurrentStarts).toBe(1);
     await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
     await supervisor.settle();
     expect(state('lastfm')).toBe('running');
+    // Running services are left alone.
+    await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
+    await supervisor.settle();
+    expect(services.roon.starts).toBe(2);
+    expect(services.lastfm.starts).toBe(3);
     supervisor.dispose();
   });
 

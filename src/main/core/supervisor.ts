@@ -4,7 +4,7 @@
 import type { RestoreStep, RestoreSummary, ServiceId, StatusSnapshot } from '../../shared/status';
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
-import { DisposableStore, Emitter } from './disposable';
+import { DisposableStore, Emitter, type Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { PowerEvent } from './ports';
 import type { Service } from './service';
@@ -32,8 +32,17 @@ export interface SupervisorOptions {
   backoff: BackoffOptions;
   heartbeatMs: number;
   journal: JournalSink;
-  /** Signals of one wake that arrive within this window start one restore. */
-  coalesceMs?: number;
+  /**
+   * The wall clock ahead of the monotonic clock by more than this since the
+   * last wake is evidence of a sleep (config.restore.clockJumpMs; 5 s).
+   */
+  sleepEvidenceMs?: number;
+  /**
+   * A suspend that is not followed by a sleep (a late signal, a sleep the OS
+   * called off): when the process is still running this long after it with no
+   * jump of the wall clock, the services are restored (4 s).
+   */
+  suspendWithoutSleepMs?: number;
 }
 
 const TRACKERS: readonly ServiceId[] = ['roon', 'lastfm'];
@@ -48,13 +57,23 @@ export class Supervisor {
   private sleeping = false;
   private restoreSeq = 0;
   private current: { id: number; superseded: boolean; done: Promise<RestoreSummary> } | null = null;
-  private lastWakeAt = Number.NEGATIVE_INFINITY;
+  /**
+   * wall − monotonic when we last woke (or started, or the wall clock stepped
+   * back): a sleep since then shows as this offset growing. The evidence of a
+   * sleep is the clocks themselves, never a window on the monotonic clock,
+   * which stands still while the machine sleeps.
+   */
+  private awakeOffset: number;
+  /** wall − monotonic at the suspend we are sleeping for. */
+  private suspendOffset = 0;
+  private suspendCheck: Disposable | null = null;
   private lastRestore: RestoreSummary | null = null;
   private changeQueued = false;
   private disposed = false;
 
   constructor(private readonly options: SupervisorOptions) {
     this.log = options.logger.scope('supervisor');
+    this.awakeOffset = this.clockOffset();
     for (const service of [options.database, ...options.services]) {
       const runner = new ServiceRunner(service, {
         clock: options.clock,
@@ -112,25 +131,54 @@ export class Supervisor {
 
   // ---- power -------------------------------------------------------------
 
-  /** Every trigger feeds this; duplicates and out-of-order signals of one sleep give one restore. */
+  private clockOffset(): number {
+    return this.options.clock.now() - this.options.clock.monotonic();
+  }
+
+  private get evidenceMs(): number {
+    return this.options.sleepEvidenceMs ?? 5000;
+  }
+
+  /**
+   * How far the wall clock ran ahead of the monotonic clock since the last
+   * wake: a sleep when above the threshold. A wall clock set back (NTP, by
+   * hand) becomes the new baseline, so it neither counts as a wake nor hides
+   * the next sleep.
+   */
+  private sleptSinceWakeMs(): number {
+    const offset = this.clockOffset();
+    if (offset < this.awakeOffset) this.awakeOffset = offset;
+    return offset - this.awakeOffset;
+  }
+
+  /**
+   * Every trigger feeds this. A sleep episode is identified by evidence: a
+   * suspend we saw, or the wall clock jumping ahead of the monotonic one. A
+   * resume with neither since the last wake belongs to that wake (delivered
+   * twice, or late) and starts nothing; one after a real sleep always
+   * restores, however soon after the previous wake it comes.
+   */
   handlePowerEvent(event: PowerEvent): Promise<unknown> {
-    const now = this.options.clock.monotonic();
-    const window = this.options.coalesceMs ?? 3000;
     switch (event.type) {
       case 'suspend':
+        // Never ignored while awake: a suspend a second after a wake may be the next sleep.
         if (this.sleeping) return Promise.resolve();
-        // A late suspend for a sleep we already woke from: ignore it.
-        if (now - this.lastWakeAt < window) {
-          this.log.info(`ignored late suspend from ${event.source}`);
-          return Promise.resolve();
-        }
         return this.suspend(event.source);
-      case 'resume':
-        if (!this.sleeping && now - this.lastWakeAt < window) {
-          this.log.info(`coalesced resume from ${event.source}`);
+      case 'resume': {
+        const slept = this.sleptSinceWakeMs();
+        if (!this.sleeping && slept <= this.evidenceMs) {
+          this.log.info(`coalesced resume from ${event.source}: no suspend and no clock jump since the last wake`);
           return Promise.resolve();
         }
-        return this.wake(event.source, event.sleptMs);
+        // How long we slept, when the trigger does not say: by the clocks, since the suspend if we saw one.
+        const measured = this.sleeping ? this.clockOffset() - this.suspendOffset : slept;
+        return this.wake(event.source, event.sleptMs ?? (measured > this.evidenceMs ? Math.round(measured) : undefined));
+      }
+      case 'clock-step':
+        // The wall clock went back: not a wake; it only moves the baseline.
+        this.sleptSinceWakeMs();
+        this.log.info(`the wall clock stepped back ${Math.round(-event.stepMs)} ms (${event.source}); not a wake`);
+        return Promise.resolve();
       case 'online':
         this.options.journal({ at: this.options.clock.now(), kind: 'online', source: event.source });
         this.networkBack();
@@ -141,18 +189,45 @@ export class Supervisor {
     }
   }
 
-  private wake(source: string, sleptMs?: number): Promise<RestoreSummary> {
-    this.lastWakeAt = this.options.clock.monotonic();
+  private markAwake(): void {
     this.sleeping = false;
+    this.awakeOffset = this.clockOffset();
+    this.suspendCheck?.dispose();
+    this.suspendCheck = null;
+  }
+
+  private wake(source: string, sleptMs?: number): Promise<RestoreSummary> {
+    this.markAwake();
     this.options.journal({ at: this.options.clock.now(), kind: 'resume', source, details: sleptMs === undefined ? undefined : { sleptMs } });
     this.notify();
     return this.restore(`wake (${source})`);
+  }
+
+  /**
+   * Some while after a suspend the process still runs. A jump of the wall clock
+   * since the suspend means we slept and no resume came: wake. No jump means
+   * no sleep followed (a late signal, a sleep called off): restore all the same.
+   */
+  private checkSuspendFollowedBySleep(source: string): void {
+    this.suspendCheck?.dispose();
+    this.suspendCheck = null;
+    if (!this.sleeping) return;
+    const slept = this.clockOffset() - this.suspendOffset;
+    if (slept > this.evidenceMs) {
+      void this.wake('clock-jump', Math.round(slept));
+      return;
+    }
+    this.log.info(`no sleep followed the suspend from ${source}: restoring`);
+    void this.wake(`${source} suspend, no sleep followed`);
   }
 
   /** Stops pollers, timers and sockets, checkpoints and closes the database: within a second. */
   async suspend(source: string): Promise<void> {
     const started = this.options.clock.monotonic();
     this.sleeping = true;
+    this.suspendOffset = this.clockOffset();
+    this.suspendCheck?.dispose();
+    this.suspendCheck = this.options.clock.setTimeout(() => this.checkSuspendFollowedBySleep(source), this.options.suspendWithoutSleepMs ?? 4000);
     this.supersedeCurrent('suspend');
     const others = [...this.runners.values()].filter((r) => r.id !== 'database');
     await Promise.all(others.map((r) => (this.shouldRun(r.id) ? r.halt('paused', 'Paused for sleep', { forSleep: true }) : r.halt(r.state === 'disabled' ? 'disabled' : 'stopped', r.detail))));
@@ -162,9 +237,10 @@ export class Supervisor {
     this.log.info(`suspended (${source}) in ${Math.round(this.options.clock.monotonic() - started)} ms`);
   }
 
-  /** Network back: services waiting for it retry now rather than at their next backoff. */
+  /** Network back or changed: services waiting retry now, attempts begun on the old network start over. */
   networkBack(): void {
-    for (const runner of this.runners.values()) if (runner.waitingForNetwork) runner.retryNowIfWaiting();
+    if (this.sleeping) return;
+    for (const runner of this.runners.values()) if (runner.id !== 'database') runner.networkChanged();
   }
 
   // ---- restore -------------------------------------------------------------
@@ -199,7 +275,7 @@ export class Supervisor {
     const startedAt = clock.now();
     const t0 = clock.monotonic();
     const steps: RestoreStep[] = [];
-    this.sleeping = false;
+    if (this.sleeping) this.markAwake();
 
     const toStep = (r: StepResult): RestoreStep => ({ service: r.service, outcome: r.outcome, durationMs: Math.round(r.durationMs * 10) / 10, error: r.error });
     const dbResult = run.superseded ? null : await this.db.ensureRunning(reason, { force: true, countAsRestore: true });
@@ -336,6 +412,8 @@ export class Supervisor {
 
   dispose(): void {
     if (this.disposed) return;
+    this.suspendCheck?.dispose();
+    this.suspendCheck = null;
     this.store.dispose();
     this.disposed = true;
   }

@@ -1,7 +1,7 @@
 // Storing and reading plays. Hot paths use prepared statements directly
 // (kysely compiles a query per call, too slow for 200k rows/s).
 import type { PlaySource, PlayView, PlaysPerDay } from '../../shared/plays';
-import { normalizeArtist, normalizeName } from '../core/normalize';
+import { MOVEMENT_SEPARATOR, normalizeArtist, normalizeName, titleKey } from '../core/normalize';
 import type BetterSqlite3 from 'better-sqlite3';
 import { CreditWriter, type NewTrack } from './credits';
 import type { EncoreDatabase, SqliteHandle } from './database';
@@ -45,8 +45,49 @@ export function matchToleranceMs(lengthSeconds: number | null): number {
 /** The widest tolerance any length can give: the candidate search window when the length is unknown. */
 const MAX_TOLERANCE_MS = 300_000;
 
+/**
+ * What two sources' reports of one listen share: the first credited artist
+ * (without "The") and the title without remaster/version tags; a classical
+ * title keeps work and movement apart (see titleKey).
+ */
 export function matchKey(artist: string, title: string): string {
-  return `${normalizeArtist(artist)}\u0001${normalizeName(title)}`;
+  return `${normalizeArtist(artist)}\u0001${titleKey(title)}`;
+}
+
+/**
+ * Bumped whenever matchKey changes: stored tracks are re-keyed once, when a
+ * database is first used, so old plays match new ones.
+ */
+export const MATCH_KEY_VERSION = 2;
+const MATCH_KEY_VERSION_STATE = 'plays.matchKeyVersion';
+
+function keyTitle(key: string): string {
+  const at = key.indexOf('\u0001');
+  return at < 0 ? key : key.slice(at + 1);
+}
+
+function keyMovement(key: string): string {
+  const at = key.indexOf(MOVEMENT_SEPARATOR);
+  return at < 0 ? keyTitle(key) : key.slice(at + 1);
+}
+
+const isWorkKey = (key: string) => key.indexOf(MOVEMENT_SEPARATOR) >= 0;
+/** Matches no title part (a normalised title never holds it). */
+const NO_TITLE = '\u0003';
+
+/**
+ * Two keys of one classical listen: the same movement, and the same work
+ * when both name one; the artist is not compared (one source credits the
+ * composer, the other the performers). Only when at least one title is a
+ * work, so plain titles such as "Intro" never match across artists.
+ */
+export function classicalMatch(a: string, b: string): boolean {
+  const aWork = isWorkKey(a);
+  const bWork = isWorkKey(b);
+  if (!aWork && !bWork) return false;
+  if (keyMovement(a) !== keyMovement(b)) return false;
+  if (aWork && bWork) return keyTitle(a) === keyTitle(b);
+  return true;
 }
 
 const MAX_TEXT = 1000;
@@ -114,6 +155,8 @@ interface Statements {
   merge: Record<PlaySource, BetterSqlite3Statement>;
   window: BetterSqlite3Statement;
   candidates: BetterSqlite3Statement;
+  classicalCandidates: BetterSqlite3Statement;
+  anyWorkTrack: BetterSqlite3Statement;
 }
 type BetterSqlite3Statement = BetterSqlite3.Statement<unknown[], unknown>;
 
@@ -152,19 +195,42 @@ const NO_CANDIDATES: readonly Candidate[] = [];
 class PreloadedCandidates implements CandidateFinder {
   private readonly byKey = new Map<string, Candidate[]>();
   private readonly byTrack = new Map<number, Candidate[]>();
+  /** Classical plays by their movement (few: only work titles are indexed). */
+  private readonly worksByMovement = new Map<string, Candidate[]>();
+  /** Every play by its title part, built the first time a classical play asks (most batches never do). */
+  private byTitle: Map<string, Candidate[]> | null = null;
+  private readonly all: Candidate[] = [];
 
   near(key: string, trackId: number): readonly Candidate[] {
     const sameKey = this.byKey.get(key) ?? NO_CANDIDATES;
     // A track's plays almost always share the key; add the few that do not
-    // (a track stored under another spelling's key), as the SQL's OR would.
+    // (a track stored under another spelling's key).
     let others: Candidate[] | undefined;
     for (const c of this.byTrack.get(trackId) ?? NO_CANDIDATES) if (c.matchKey !== key) (others ??= []).push(c);
+    // The same classical listen under another artist, or as the movement alone.
+    if (isWorkKey(key)) {
+      const movement = keyMovement(key);
+      for (const c of this.titles().get(movement) ?? NO_CANDIDATES) if (c.matchKey !== key && c.trackId !== trackId) (others ??= []).push(c);
+      for (const c of this.worksByMovement.get(movement) ?? NO_CANDIDATES) if (c.matchKey !== key && c.trackId !== trackId) (others ??= []).push(c);
+    } else if (this.worksByMovement.size) {
+      for (const c of this.worksByMovement.get(keyTitle(key)) ?? NO_CANDIDATES) if (c.trackId !== trackId) (others ??= []).push(c);
+    }
     return others ? sameKey.concat(others) : sameKey;
   }
 
   added(c: Candidate): void {
     push(this.byKey, c.matchKey, c);
     push(this.byTrack, c.trackId, c);
+    this.all.push(c);
+    if (isWorkKey(c.matchKey)) push(this.worksByMovement, keyMovement(c.matchKey), c);
+    else if (this.byTitle) push(this.byTitle, keyTitle(c.matchKey), c);
+  }
+
+  private titles(): Map<string, Candidate[]> {
+    if (this.byTitle) return this.byTitle;
+    this.byTitle = new Map();
+    for (const c of this.all) if (!isWorkKey(c.matchKey)) push(this.byTitle, keyTitle(c.matchKey), c);
+    return this.byTitle;
   }
 }
 
@@ -197,6 +263,7 @@ class TrackResolver {
   private readonly artistIds = new Map<string, number>();
   // Normalising is the slow part of a miss; a batch repeats artists and albums.
   private readonly names = new Map<string, string>();
+  private readonly titleKeys = new Map<string, string>();
   private readonly firstArtists = new Map<string, string>();
   /** Tracks this batch created: their credits are written before it commits. */
   readonly added: NewTrack[] = [];
@@ -236,7 +303,7 @@ class TrackResolver {
     const titleNorm = this.norm(play.title) || play.title.trim().toLowerCase();
     const albumNorm = play.album ? this.norm(play.album) : '';
     // Same as matchKey(artist, title), from the cached pieces.
-    const key = `${this.firstArtist(play.artist)}\u0001${this.norm(play.title)}`;
+    const key = `${this.firstArtist(play.artist)}\u0001${this.titleKey(play.title)}`;
     const aId = this.artistId(play.artist);
     let row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow | undefined;
     if (row === undefined) {
@@ -274,6 +341,12 @@ class TrackResolver {
     return n;
   }
 
+  private titleKey(value: string): string {
+    let n = this.titleKeys.get(value);
+    if (n === undefined) this.titleKeys.set(value, (n = titleKey(value)));
+    return n;
+  }
+
   private firstArtist(value: string): string {
     let n = this.firstArtists.get(value);
     if (n === undefined) this.firstArtists.set(value, (n = normalizeArtist(value)));
@@ -291,6 +364,8 @@ export class PlayStore {
   private resolver: TrackResolver | null = null;
   private handle: SqliteHandle | null = null;
   private credits: CreditWriter | null = null;
+  /** Whether any stored track has a classical (work: movement) key: only then do other keys need a second look. */
+  private workTracks = false;
 
   constructor(
     private readonly database: EncoreDatabase,
@@ -301,6 +376,7 @@ export class PlayStore {
   private prepared(): Statements {
     const raw = this.database.raw;
     if (this.statements && this.handle === raw) return this.statements;
+    rekeyTracks(raw);
     this.handle = raw;
     // Inserting one play (when candidates are queried per play): run() tells
     // a conflict (changes 0) and the new id (lastInsertRowid, which a
@@ -338,9 +414,21 @@ export class PlayStore {
            WHERE p.started_at BETWEEN ? AND ? AND (t.match_key = ? OR p.track_id = ?)`,
         )
         .raw(),
+      // …and those of them that may be the same classical listen under
+      // another key (a work title; a plain title equal to this movement).
+      // Asked only once the library holds classical titles at all.
+      classicalCandidates: raw
+        .prepare(
+          `SELECT ${CANDIDATE_COLUMNS} FROM plays p JOIN tracks t ON t.id = p.track_id
+           WHERE p.started_at BETWEEN ? AND ? AND (instr(t.match_key, char(2)) > 0 OR substr(t.match_key, instr(t.match_key, char(1)) + 1) = ?)`,
+        )
+        .raw(),
+      anyWorkTrack: raw.prepare('SELECT EXISTS (SELECT 1 FROM tracks WHERE instr(match_key, char(2)) > 0)').pluck(),
     };
     this.resolver = new TrackResolver(this.statements);
     this.credits = new CreditWriter(raw);
+    // Once per database; the batches keep it up to date (tracks are only ever added).
+    this.workTracks = (this.statements.anyWorkTrack.get() as number) === 1;
     return this.statements;
   }
 
@@ -369,8 +457,17 @@ export class PlayStore {
     };
 
     const perPlay: CandidateFinder = {
-      near: (key, trackId, startedAt) =>
-        (st.candidates.all(startedAt - MAX_TOLERANCE_MS, startedAt + MAX_TOLERANCE_MS, key, trackId) as CandidateRow[]).map(candidate),
+      near: (key, trackId, startedAt) => {
+        const from = startedAt - MAX_TOLERANCE_MS;
+        const to = startedAt + MAX_TOLERANCE_MS;
+        const rows = st.candidates.all(from, to, key, trackId) as CandidateRow[];
+        const work = isWorkKey(key);
+        if (work || this.workTracks) {
+          const seen = new Set(rows.map((r) => r[0]));
+          for (const row of st.classicalCandidates.all(from, to, work ? keyMovement(key) : NO_TITLE) as CandidateRow[]) if (!seen.has(row[0])) rows.push(row);
+        }
+        return rows.map(candidate);
+      },
       // The query sees the batch's own writes.
       added: () => undefined,
     };
@@ -405,6 +502,7 @@ export class PlayStore {
         const startedAt = Math.round(play.startedAt);
         const { trackId, key, trackKey } = resolver.resolve(play);
         resolver.learnLength(trackId, play.lengthSeconds);
+        if (!this.workTracks && isWorkKey(trackKey)) this.workTracks = true;
 
         // One look at the plays around this start answers both questions:
         // did this source already record exactly this listen (a no-op), and did
@@ -418,6 +516,8 @@ export class PlayStore {
         for (const c of finder.near(key, trackId, startedAt)) {
           const distance = Math.abs(c.startedAt - startedAt);
           if (distance > MAX_TOLERANCE_MS) continue;
+          // Another listen altogether (a classical candidate of another work or movement).
+          if (c.matchKey !== key && c.trackId !== trackId && !classicalMatch(c.matchKey, key)) continue;
           const sourceStartedAt = c[play.source];
           if (sourceStartedAt === startedAt) {
             duplicate = true;
@@ -583,6 +683,29 @@ export class PlayStore {
     }
     return [...days].map(([day, plays]) => ({ day: new Date(day * DAY).toISOString().slice(0, 10), plays }));
   }
+}
+
+/**
+ * Recomputes every track's match key when they were made by an older matchKey
+ * (MATCH_KEY_VERSION), so stored plays keep matching. Once per database; a
+ * library of 100,000 tracks takes a fraction of a second.
+ */
+function rekeyTracks(raw: SqliteHandle): void {
+  const version = raw.prepare('SELECT value FROM app_state WHERE key = ?').pluck().get(MATCH_KEY_VERSION_STATE) as string | undefined;
+  if (version !== undefined && Number(version) === MATCH_KEY_VERSION) return;
+  raw
+    .transaction(() => {
+      const update = raw.prepare('UPDATE tracks SET match_key = ? WHERE id = ? AND match_key != ?');
+      const rows = raw.prepare('SELECT t.id, t.title, a.name FROM tracks t JOIN artists a ON a.id = t.artist_id').raw().all() as Array<[number, string, string]>;
+      for (const [id, title, artist] of rows) {
+        const key = matchKey(artist, title);
+        update.run(key, id, key);
+      }
+      raw
+        .prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+        .run(MATCH_KEY_VERSION_STATE, JSON.stringify(MATCH_KEY_VERSION), Date.now());
+    })
+    .immediate();
 }
 
 /** Writes a batch's queued plays, ROWS_PER_INSERT to a statement. */

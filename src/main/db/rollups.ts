@@ -1,5 +1,5 @@
 // The explore rollups (track_stats, track_plays, the per-artist and per-album
-// totals and the per-day tables; see 002-explore) follow the
+// totals and the per-day tables; see 003-explore) follow the
 // plays table from behind: plays up to the watermark are counted, and every
 // read first brings them up to the newest play. Ingest pays nothing per play;
 // the read after a big import pays the catch-up, in chunks between which the
@@ -7,7 +7,7 @@
 //
 // Play ids only grow (the ingest gives max + 1), so "plays with id > watermark"
 // are exactly the ones not counted yet. Deleting or moving a counted play is
-// handled by triggers (002-explore).
+// handled by triggers (003-explore).
 import type BetterSqlite3 from 'better-sqlite3';
 import type { EncoreDatabase, SqliteHandle } from './database';
 

@@ -22,7 +22,7 @@ export interface TracksTable {
   title_norm: string;
   /** '' when the album is unknown, so the unique key works (NULLs never collide). */
   album_norm: string;
-  /** normalizeArtist(artist) + '\u0001' + normalizeName(title): the same listen across sources. */
+  /** matchKey(artist, title) in plays.ts: the same listen across sources. */
   match_key: string;
   length_s: number | null;
 }
@@ -86,6 +86,22 @@ export interface AppStateTable {
   updated_at: number;
 }
 
+export interface LastfmRejectedTable {
+  id: Generated<number>;
+  fingerprint: string;
+  reason: string;
+  detail: string;
+  artist: string | null;
+  title: string | null;
+  album: string | null;
+  uts: number | null;
+  raw: string;
+  origin: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  times_seen: number;
+}
+
 export interface Schema {
   artists: ArtistsTable;
   albums: AlbumsTable;
@@ -96,4 +112,5 @@ export interface Schema {
   job_runs: JobRunsTable;
   power_journal: PowerJournalTable;
   app_state: AppStateTable;
+  lastfm_rejected: LastfmRejectedTable;
 }

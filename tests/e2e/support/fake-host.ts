@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { API, type ApiName, type ApiResponse, type FieldError, type Settings } from '../../../src/shared/api';
 import type { PlaysPerDay, PlayView } from '../../../src/shared/plays';
-import type { RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
+import type { LastfmRejectedList, RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -111,6 +111,8 @@ export interface FakeHost {
     restores: RestoreSummary[];
     settings: Settings;
     logLines: string[];
+    /** What GET /api/lastfm/rejected answers. */
+    rejected: LastfmRejectedList;
     /** Errors saveSettings answers with, once; empty means it saves. */
     saveErrors: FieldError[];
     /** Every API call received, in order. */
@@ -143,6 +145,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     restores: [],
     settings: demoSettings(),
     logLines: ['2025-01-01T10:00:00.000Z info  encore started'],
+    rejected: { total: 0, byReason: {}, entries: [] },
     saveErrors: [],
     calls: [],
     explore: {},
@@ -215,6 +218,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     getTrack: () => state.explore.getTrack,
     searchCatalog: () => state.explore.searchCatalog ?? { artists: [], albums: [], tracks: [] },
     exportPlays: () => ({ savedTo: null, plays: null }),
+    getLastfmRejected: () => state.rejected,
   };
 
   const routes = (Object.keys(API) as ApiName[]).map((name) => {

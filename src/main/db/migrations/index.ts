@@ -2,11 +2,13 @@
 // Append new ones; never edit or reorder a migration that has shipped.
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './001-initial';
-import { explore } from './002-explore';
+import { lastfmRejected } from './002-lastfm-rejected';
+import { explore } from './003-explore';
 
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001-initial', initial],
-  ['002-explore', explore],
+  ['002-lastfm-rejected', lastfmRejected],
+  ['003-explore', explore],
 ];
 
 export const migrationProvider: MigrationProvider = {

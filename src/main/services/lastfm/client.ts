@@ -1,7 +1,11 @@
 // user.getRecentTracks over global fetch. Every response is validated before
-// anything is stored: a page is either used whole or rejected whole, so a
-// malformed or absurd answer never half-writes the history.
+// anything is stored, at two levels: the page's envelope (paging, the user it
+// belongs to) is used whole or rejected whole, while each entry is checked on
+// its own, so one entry Encore cannot use (real histories hold 1970
+// placeholders, empty artists, entries without a date) is skipped and
+// reported, and the rest of the page is kept.
 import { z } from 'zod';
+import type { LastfmRejectReason } from '../../../shared/status';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import { ServiceError, errorMessage, isNetworkError } from '../../core/service';
@@ -15,6 +19,18 @@ export interface LastfmClientOptions {
   version: string;
   clock?: Clock;
   fetch?: typeof fetch;
+  /**
+   * Every request takes a slot here first and reports error 29 to it, so the
+   * tracker, the import and the sync job share one rate and one backoff.
+   */
+  limiter?: RequestGate;
+}
+
+/** What the client needs of the shared rate limiter (rate-limiter.ts). */
+export interface RequestGate {
+  take(signal: AbortSignal): Promise<void>;
+  rateLimited(): void;
+  succeeded(): void;
 }
 
 export interface RecentTracksQuery {
@@ -44,6 +60,22 @@ export interface NowPlayingTrack {
   album: string | null;
 }
 
+/** An entry of a page that was skipped, and why. */
+export interface RejectedEntry {
+  reason: LastfmRejectReason;
+  /** For a person: "has no date and is not playing now". */
+  detail: string;
+  /** Its position on the page (0 = first as sent). */
+  index: number;
+  artist: string | null;
+  title: string | null;
+  album: string | null;
+  /** Its date, when it had a readable one (UTC unix seconds). */
+  uts: number | null;
+  /** The entry as Last.fm sent it, cut to a couple of KB: what the user sees in the table. */
+  raw: string;
+}
+
 export interface RecentTracksPage {
   page: number;
   perPage: number;
@@ -52,9 +84,13 @@ export interface RecentTracksPage {
   /** Newest first, as Last.fm sends them. */
   scrobbles: Scrobble[];
   nowPlaying: NowPlayingTrack | null;
+  /** Entries skipped (the rest of the page is good). */
+  rejected: RejectedEntry[];
+  /** Error 7 (libre.fm: an account with no scrobbles yet): an empty page, not a failure. */
+  noScrobblesYet?: boolean;
 }
 
-export type LastfmErrorKind = 'network' | 'timeout' | 'server' | 'rate-limited' | 'malformed' | 'fatal';
+export type LastfmErrorKind = 'network' | 'timeout' | 'server' | 'rate-limited' | 'malformed' | 'wrong-user' | 'fatal';
 
 /** A failed call, classified: `retryable` and `kind` decide what the caller does next. */
 export class LastfmError extends ServiceError {
@@ -97,32 +133,17 @@ const intString = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return n;
 });
 
-const MAX_TEXT = 1000;
-const text = z.string().max(MAX_TEXT);
-const optionalText = z
-  .union([text, z.null()])
-  .optional()
-  .transform((v) => (v && v.trim() ? v.trim() : null));
+export const MAX_TEXT = 1000;
+/** What of a rejected entry is kept for the user to see. */
+const RAW_EXCERPT = 2_000;
 
-// `{"#text": "..."}` normally, `{"name": "..."}` with extended=1.
-const named = z.object({ '#text': text.optional(), name: text.optional(), mbid: optionalText }).loose();
-
-const TrackSchema = z
-  .object({
-    name: text,
-    artist: named,
-    album: named.optional(),
-    mbid: optionalText,
-    date: z.object({ uts: intString }).loose().optional(),
-    '@attr': z.object({ nowplaying: z.string().optional() }).loose().optional(),
-  })
-  .loose();
-
+// The envelope only: entries are checked one by one (checkEntry).
 const RecentTracksSchema = z.object({
   recenttracks: z.object({
-    track: z.union([z.array(TrackSchema), TrackSchema]).optional(),
+    track: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
     '@attr': z
       .object({
+        user: z.string().optional(),
         page: intString,
         perPage: intString,
         totalPages: intString,
@@ -134,8 +155,8 @@ const RecentTracksSchema = z.object({
 
 const ErrorSchema = z.object({ error: z.number().int(), message: z.string().optional() }).loose();
 
-/** The earliest plausible scrobble (Audioscrobbler started in 2002). */
-const MIN_UTS = Date.UTC(2000, 0, 1) / 1000;
+/** The earliest plausible scrobble (Audioscrobbler started in 2002); older dates are placeholders from old imports. */
+export const MIN_UTS = Date.UTC(2000, 0, 1) / 1000;
 const MAX_PAGES = 10_000_000;
 
 export class LastfmClient {
@@ -157,7 +178,21 @@ export class LastfmClient {
     if (query.from !== undefined) params.from = String(Math.floor(query.from));
     if (query.to !== undefined) params.to = String(Math.floor(query.to));
     if (query.extended) params.extended = '1';
-    const body = await this.call(params, signal);
+    const gate = this.options.limiter;
+    await gate?.take(signal);
+    let body: unknown;
+    try {
+      body = await this.call(params, signal);
+    } catch (error) {
+      if (error instanceof LastfmError && error.kind === 'rate-limited') gate?.rateLimited();
+      // libre.fm answers 7 for an account that has not scrobbled yet: nothing to read, not a fault.
+      if (error instanceof LastfmError && error.code === 7) {
+        gate?.succeeded();
+        return { page: 1, perPage: limit, totalPages: 0, total: 0, scrobbles: [], nowPlaying: null, rejected: [], noScrobblesYet: true };
+      }
+      throw error;
+    }
+    gate?.succeeded();
     return this.parseRecentTracks(body, limit);
   }
 
@@ -223,29 +258,111 @@ export class LastfmClient {
     if (attr.totalPages > MAX_PAGES || attr.page < 1 || attr.perPage > 1000) {
       throw malformed(`paging out of range (page ${attr.page} of ${attr.totalPages}, ${attr.perPage} per page)`);
     }
+    // Last.fm's documented "random results" bug answers with another user's
+    // tracks: stored, they would pass for this user's listens.
+    if (attr.user !== undefined && attr.user.trim().toLowerCase() !== this.options.user.trim().toLowerCase()) {
+      throw new LastfmError(
+        `Last.fm answered with the scrobbles of "${attr.user.slice(0, 64)}" instead of "${this.options.user}" (a known Last.fm fault); the page was rejected and will be read again`,
+        'wrong-user',
+      );
+    }
     const tracks = track === undefined ? [] : Array.isArray(track) ? track : [track];
     // The now-playing entry comes on top of `limit`, hence the +1.
     if (tracks.length > limit + 1) throw malformed(`${tracks.length} tracks on a page of ${limit}`);
 
     const maxUts = Math.floor(this.clock.now() / 1000) + 86_400;
     const scrobbles: Scrobble[] = [];
+    const rejected: RejectedEntry[] = [];
     let nowPlaying: NowPlayingTrack | null = null;
-    for (const [i, t] of tracks.entries()) {
-      const artist = (t.artist.name ?? t.artist['#text'] ?? '').trim();
-      const title = t.name.trim();
-      const album = (t.album?.['#text'] ?? t.album?.name ?? '').trim() || null;
-      if (!artist || !title) throw malformed(`track ${i} has an empty ${artist ? 'name' : 'artist'}`);
-      if (t['@attr']?.nowplaying === 'true') {
-        nowPlaying = { artist, title, album };
-        continue;
-      }
-      const uts = t.date?.uts;
-      if (uts === undefined) throw malformed(`track ${i} (${artist} – ${title}) has no date and is not playing now`);
-      if (uts < MIN_UTS || uts > maxUts) throw malformed(`track ${i} (${artist} – ${title}) has an absurd date (uts ${uts})`);
-      scrobbles.push({ artist, title, album, startedAt: uts * 1000, mbid: t.mbid });
+    for (const [i, entry] of tracks.entries()) {
+      const checked = checkEntry(entry, i, maxUts);
+      if (checked === null) continue;
+      if ('reason' in checked) rejected.push(checked);
+      else if ('uts' in checked) scrobbles.push({ artist: checked.artist, title: checked.title, album: checked.album, startedAt: checked.uts * 1000, mbid: checked.mbid });
+      else nowPlaying ??= checked;
     }
-    return { page: attr.page, perPage: attr.perPage, totalPages: attr.totalPages, total: attr.total, scrobbles, nowPlaying };
+    return { page: attr.page, perPage: attr.perPage, totalPages: attr.totalPages, total: attr.total, scrobbles, nowPlaying, rejected };
   }
+}
+
+interface CheckedScrobble {
+  artist: string;
+  title: string;
+  album: string | null;
+  uts: number;
+  mbid: string | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+
+/** `{"#text": "..."}` normally, `{"name": "..."}` with extended=1; a bare string from some mirrors. */
+function namedText(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  const o = obj(v);
+  if (!o) return null;
+  return str(o.name) ?? str(o['#text']);
+}
+
+function excerpt(entry: unknown): string {
+  let json: string;
+  try {
+    json = JSON.stringify(entry) ?? String(entry);
+  } catch {
+    json = String(entry);
+  }
+  return json.length > RAW_EXCERPT ? `${json.slice(0, RAW_EXCERPT)}…` : json;
+}
+
+function readUts(date: Record<string, unknown> | null): number | null {
+  const uts = date?.uts;
+  const n = typeof uts === 'number' ? uts : typeof uts === 'string' && /^\s*-?\d+\s*$/.test(uts) ? Number(uts) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * One entry of a page: a scrobble, the now-playing track, a rejection saying
+ * why, or null (a now-playing entry that cannot be shown). Never throws:
+ * whatever an entry holds, the page goes on.
+ */
+export function checkEntry(entry: unknown, index: number, maxUts: number): CheckedScrobble | NowPlayingTrack | RejectedEntry | null {
+  const o = obj(entry);
+  const rawArtist = o ? namedText(o.artist) : null;
+  const rawTitle = o ? str(o.name) : null;
+  const rawAlbum = o ? namedText(o.album) : null;
+  const date = o ? obj(o.date) : null;
+  const uts = readUts(date);
+  const clip = (v: string | null) => (v === null ? null : v.length > 200 ? `${v.slice(0, 200)}…` : v);
+  const reject = (reason: LastfmRejectReason, detail: string): RejectedEntry => ({
+    reason,
+    detail,
+    index,
+    artist: clip(rawArtist?.trim() || null),
+    title: clip(rawTitle?.trim() || null),
+    album: clip(rawAlbum?.trim() || null),
+    uts,
+    raw: excerpt(entry),
+  });
+  if (!o) return reject('malformed', `is ${entry === null ? 'null' : Array.isArray(entry) ? 'a list' : `a ${typeof entry}`}, not a track`);
+  if (o.artist !== undefined && rawArtist === null) return reject('malformed', 'has an artist Encore cannot read');
+  if (o.name !== undefined && rawTitle === null) return reject('malformed', 'has a name that is not text');
+  const artist = (rawArtist ?? '').trim();
+  const title = (rawTitle ?? '').trim();
+  const album = (rawAlbum ?? '').trim() || null;
+  const attr = obj(o['@attr']);
+  const playingNow = attr?.nowplaying === 'true' || attr?.nowplaying === true;
+  const named = artist && title && artist.length <= MAX_TEXT && title.length <= MAX_TEXT && (album?.length ?? 0) <= MAX_TEXT;
+  // Now playing is shown, never stored: one Encore cannot show is left out, not recorded.
+  if (playingNow) return named ? { artist, title, album } : null;
+  if (!artist) return reject('empty-artist', 'has an empty artist');
+  if (!title) return reject('empty-title', 'has an empty name');
+  if (!named) return reject('name-too-long', `has a name over ${MAX_TEXT.toLocaleString('en')} characters`);
+  if (o.date === undefined || o.date === null) return reject('no-date', 'has no date and is not playing now');
+  if (uts === null) return reject('bad-date', `has a date Encore cannot read (${excerpt(o.date).slice(0, 60)})`);
+  if (uts < MIN_UTS) return reject('date-before-2000', `is dated ${uts <= 0 ? '1970 (a placeholder)' : new Date(uts * 1000).toISOString().slice(0, 10)}, before 2000`);
+  if (uts > maxUts) return reject('date-in-future', `is dated ${new Date(Math.min(uts, 8.64e12 / 1000) * 1000).toISOString().slice(0, 10)}, in the future`);
+  const mbid = str(o.mbid)?.trim() || null;
+  return { artist, title, album, uts, mbid: mbid && mbid.length <= 64 ? mbid : null };
 }
 
 function malformed(detail: string): LastfmError {

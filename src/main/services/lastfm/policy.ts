@@ -25,12 +25,25 @@ export function scrobblesToPlays(scrobbles: readonly Scrobble[]): NewPlay[] {
 }
 
 export const RETRY_BACKOFF: BackoffOptions = { initialMs: 2_000, maxMs: 5 * 60_000 };
-/** Error 29: Last.fm suspends keys that keep pushing, so wait much longer. */
-export const RATE_LIMITED_BACKOFF: BackoffOptions = { initialMs: 60_000, maxMs: 15 * 60_000 };
+/**
+ * A write that failed (disk full, the database locked or closed): tried again
+ * by itself, soon enough that an import goes on within seconds of space coming back.
+ */
+export const STORE_RETRY_BACKOFF: BackoffOptions = { initialMs: 1_000, maxMs: 30_000 };
+export { RATE_LIMITED_BACKOFF } from './rate-limiter';
 
-export function retryDelayMs(error: unknown, attempt: number): number {
-  const rateLimited = error instanceof LastfmError && error.kind === 'rate-limited';
-  return backoffDelay(attempt, rateLimited ? RATE_LIMITED_BACKOFF : RETRY_BACKOFF);
+export function isRateLimited(error: unknown): boolean {
+  return error instanceof LastfmError && error.kind === 'rate-limited';
+}
+
+/**
+ * How long to wait before retrying a failed request. After error 29 the shared
+ * limiter holds every caller for its backoff (`blockedMs`); waiting that out
+ * is enough, a second backoff on top would only add delay.
+ */
+export function retryDelayMs(error: unknown, attempt: number, blockedMs = 0): number {
+  if (isRateLimited(error)) return Math.max(blockedMs, RETRY_BACKOFF.initialMs);
+  return backoffDelay(attempt, RETRY_BACKOFF);
 }
 
 export function isFatal(error: unknown): boolean {

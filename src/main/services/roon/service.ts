@@ -77,6 +77,8 @@ const LastCoreSchema = z.object({ host: z.string().min(1), port: z.number().int(
 type Target = z.infer<typeof LastCoreSchema>;
 
 const LAST_CORE_KEY = 'roon.lastCore';
+/** While searching, the last known address is tried again this often. */
+const LAST_CORE_PROBE_MS = 400;
 export const tokenKey = (coreId: string) => `roon.token.${coreId}`;
 
 function zonesLabel(n: number): string {
@@ -368,15 +370,21 @@ export class RoonService implements Service {
             },
           );
         };
-        if (last) attempt(last, 'last known Core');
+        if (last) {
+          attempt(last, 'last known Core');
+          // A Core that restarts or refuses us for a moment is back on its old
+          // address first: probing it a few times a second finds it within a
+          // fraction of a second (one TCP connect each; nothing while one is open).
+          search.add(clock.setInterval(() => attempt(last, 'last known Core, again'), LAST_CORE_PROBE_MS));
+        }
 
         const discovery = search.add(new SoodDiscovery({ config: config.discovery, logger: this.log }));
         search.add(discovery.onFound((core) => attempt({ host: core.host, port: core.port, coreId: core.coreId }, `discovered ${core.name}`)));
         const query = () => void discovery.query();
         query();
-        // Quick repeats cover a lost datagram right after wake, when Wi-Fi is still settling.
-        for (const ms of [500, 1_500, 3_500]) search.add(clock.setTimeout(query, ms));
-        search.add(clock.setInterval(query, 5_000));
+        // Quick repeats cover a lost datagram right after wake, when Wi-Fi is still settling; then one a second.
+        for (const ms of [250, 750]) search.add(clock.setTimeout(query, ms));
+        search.add(clock.setInterval(query, 1_000));
         search.add(
           clock.setTimeout(() => {
             const why = lastError ? ` (last error: ${errorMessage(lastError)})` : '';
