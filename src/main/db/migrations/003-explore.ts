@@ -165,6 +165,9 @@ export const explore: Migration = {
       `CREATE TRIGGER plays_rollup_delete AFTER DELETE ON plays
         WHEN OLD.id <= (SELECT watermark FROM rollup_state) BEGIN
         ${removePlay('OLD')}
+        -- The newest play gone: SQLite gives its id to the next play, which
+        -- must not look counted already.
+        UPDATE rollup_state SET watermark = (SELECT coalesce(max(id), 0) FROM plays) WHERE watermark > (SELECT coalesce(max(id), 0) FROM plays);
       END`,
       `CREATE TRIGGER plays_rollup_update AFTER UPDATE OF track_id, started_at, seconds_listened ON plays
         WHEN OLD.id <= (SELECT watermark FROM rollup_state) BEGIN
