@@ -115,6 +115,13 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     sleepEvidenceMs: config.restore.clockJumpMs,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
+  // Explore's rollups also follow the plays in the background (in steps that
+  // leave the event loop free), so the first chart after an import seldom waits.
+  store.add(
+    clock.setInterval(() => {
+      if (database.isOpen && explore.rollups.behind() > 0) void explore.rollups.ready().catch((error: unknown) => log.warn('explore: counting new plays failed; the next read tries again', error));
+    }, 30_000),
+  );
 
   const simulated = new SimulatedPowerTrigger();
   const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config.restore.clockJumpMs), new NetworkMonitor(clock), simulated];

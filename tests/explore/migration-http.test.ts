@@ -12,6 +12,8 @@ import { startHeadless, type Headless } from '../../src/main/headless/host';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import { PlayStore } from '../../src/main/db/plays';
+import { createEncore } from '../../src/main/app';
+import { ManualClock } from '../../src/main/core/clock';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -100,5 +102,40 @@ describe('explore over HTTP', () => {
     expect(lines[0]!.track_metadata.artist_name).toBe('Sigur Rós');
     const csv = await get('/api/export?format=csv&zone=Nowhere');
     expect(await csv.text()).toBe('started_at_utc,local_time,artist,title,album,seconds_listened,zone,sources\r\n');
+  });
+});
+
+describe('the rollups in the background', () => {
+  it('count new plays every 30 s, without a read asking', async () => {
+    const dataDir = tempDir();
+    const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
+    const loopback = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
+    const secrets = new Map<string, string>();
+    const encore = await createEncore({
+      dataDir,
+      clock,
+      config: parseConfig({ roon: { discovery: loopback } }),
+      logger: new MemoryLogger(),
+      powerTriggers: [],
+      secrets: { get: async (k) => secrets.get(k) ?? null, set: async (k, v) => void secrets.set(k, v), delete: async (k) => void secrets.delete(k) },
+    });
+    try {
+      for (let i = 0; i < 500 && encore.status().services.find((s) => s.id === 'database')?.state !== 'running'; i++) await clock.advanceAsync(10);
+      const db = new EncoreDatabase({ file: path.join(dataDir, 'encore.db') });
+      await db.open();
+      const now = clock.now();
+      new PlayStore(db, () => now).ingest(
+        Array.from({ length: 12_000 }, (_, i) => ({ artist: `A${i % 40}`, title: `T${i % 300}`, album: null, lengthSeconds: 200, startedAt: now - (i + 1) * 60_000, secondsListened: 190, zone: 'Study', source: 'roon' as const })),
+      );
+      const watermark = () => db.raw.prepare('SELECT watermark FROM rollup_state').pluck().get() as number;
+      expect(watermark()).toBe(0);
+      await clock.advanceAsync(30_000);
+      // The catch-up runs in steps between turns of the event loop: let them pass.
+      for (let i = 0; i < 200 && watermark() < 12_000; i++) await new Promise((r) => setImmediate(r));
+      expect(watermark()).toBe(12_000);
+      db.close();
+    } finally {
+      await encore.shutdown();
+    }
   });
 });
