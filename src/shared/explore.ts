@@ -59,7 +59,15 @@ export const HistoryPlaySchema = PlayViewSchema.extend({
   /** Every artist credited on the play ("A / B", "A feat. B", "Title (feat. C)"), in credit order. */
   artists: z.array(EntityRefSchema),
   /** Only with `q`: ranges of `artist`, `title` and `album` that matched a search word. */
-  highlight: z.object({ artist: RangesSchema, title: RangesSchema, album: RangesSchema }).optional(),
+  highlight: z
+    .object({
+      artist: RangesSchema,
+      title: RangesSchema,
+      album: RangesSchema,
+      /** Ids of the `artists` whose own name matched (a guest the artist string does not spell out). */
+      credits: z.array(z.number().int()).optional(),
+    })
+    .optional(),
 });
 export type HistoryPlay = z.infer<typeof HistoryPlaySchema>;
 

@@ -112,10 +112,19 @@ describe('search as you type', () => {
 
   it('marks what matched in the shown strings', async () => {
     const [halo] = (await query({ q: 'beyonce ha' })).plays;
-    expect(halo!.highlight).toEqual({ artist: [[0, 7]], title: [[0, 2]], album: [] });
+    expect(halo!.highlight).toEqual({ artist: [[0, 7]], title: [[0, 2]], album: [], credits: [halo!.artists[0]!.id] });
     const [love] = (await query({ q: 'apart' })).plays;
-    expect(love!.highlight).toEqual({ artist: [], title: [[18, 23]], album: [] });
+    expect(love!.highlight).toEqual({ artist: [], title: [[18, 23]], album: [], credits: [] });
     expect((await query()).plays[0]!.highlight).toBeUndefined();
+  });
+
+  it('names the credit that matched when the artist string does not spell it out', async () => {
+    // Stored under Massive Attack's row (the first spelling of its artist), credited to both.
+    h.add({ artist: 'Massive Attack', title: 'Angel', at: NOW - 6 * HOUR }, { artist: 'Massive Attack feat. Elizabeth Fraser', title: 'Black Milk', at: NOW - 5 * HOUR });
+    const [milk] = (await query({ q: 'fraser' })).plays;
+    expect(milk!.title).toBe('Black Milk');
+    expect(milk!.highlight!.artist).toEqual([]);
+    expect(milk!.highlight!.credits).toEqual([milk!.artists.find((a) => a.name === 'Elizabeth Fraser')!.id]);
   });
 
   it('survives FTS syntax in the query', async () => {

@@ -245,7 +245,14 @@ export class ExploreStore {
         albumId: r.album_id,
         artists: credits.get(r.track_id) ?? [],
       };
-      if (words) play.highlight = { artist: highlightRanges(r.artist, words), title: highlightRanges(r.title, words), album: r.album ? highlightRanges(r.album, words) : [] };
+      if (words) {
+        play.highlight = {
+          artist: highlightRanges(r.artist, words),
+          title: highlightRanges(r.title, words),
+          album: r.album ? highlightRanges(r.album, words) : [],
+          credits: play.artists.filter((a) => highlightRanges(a.name, words).length > 0).map((a) => a.id),
+        };
+      }
       return play;
     });
   }
