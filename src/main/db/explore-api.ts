@@ -82,19 +82,19 @@ export class ExploreApi {
   async artist(q: EntityQuery): Promise<ArtistPage> {
     const tz = checkTimeZone(q.tz);
     await this.rollups.ready();
-    return this.store.artist(q.id, q.bucket, tz);
+    return await this.store.artist(q.id, q.bucket, tz);
   }
 
   async album(q: EntityQuery): Promise<AlbumPage> {
     const tz = checkTimeZone(q.tz);
     await this.rollups.ready();
-    return this.store.album(q.id, q.bucket, tz);
+    return await this.store.album(q.id, q.bucket, tz);
   }
 
   async track(q: EntityQuery): Promise<TrackPage> {
     const tz = checkTimeZone(q.tz);
     await this.rollups.ready();
-    return this.store.track(q.id, q.bucket, tz);
+    return await this.store.track(q.id, q.bucket, tz);
   }
 
   async catalog(q: { q: string; limit: number }): Promise<CatalogSearchResult> {
