@@ -16,8 +16,8 @@ describe('rollups', () => {
     expect(rollups.behind()).toBe(12_000);
     await rollups.ready();
     expect(rollups.behind()).toBe(0);
-    // 5,000 plays per step: three steps, two turns between them.
-    expect(turns).toBe(2);
+    // 2,000 plays per step: six steps, five turns between them.
+    expect(turns).toBe(5);
     const counted = h.db.raw.prepare('SELECT sum(plays) FROM track_stats').pluck().get();
     const perDay = h.db.raw.prepare('SELECT sum(plays) FROM artist_days').pluck().get();
     const inOrder = h.db.raw.prepare('SELECT count(*) FROM track_plays').pluck().get();
@@ -31,7 +31,7 @@ describe('rollups', () => {
     const controller = new AbortController();
     const rollups = new Rollups(h.db, async () => controller.abort(new Error('gone')));
     await expect(rollups.ready(controller.signal)).rejects.toThrow('gone');
-    expect(rollups.behind()).toBe(6_000);
+    expect(rollups.behind()).toBe(9_000);
     await new Rollups(h.db, async () => undefined).ready();
     expect(h.db.raw.prepare('SELECT plays FROM artist_stats').pluck().get()).toBe(11_000);
   });

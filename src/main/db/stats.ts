@@ -34,6 +34,8 @@ const EDGE_PLAYS: Record<TopKind, string> = {
 /**
  * A period's totals per id: its whole UTC days from <kind>_days, the partial
  * days at either end from the plays themselves (exact to the millisecond).
+ * A month's top 100 artists with the previous month's ranks: 8.8 ms on a
+ * million plays (bench/explore.ts), against some 35 ms reading the month's plays.
  */
 function periodSql(kind: TopKind): string {
   return `SELECT id, sum(plays) AS plays, total(seconds) AS seconds FROM (
