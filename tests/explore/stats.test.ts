@@ -71,6 +71,16 @@ describe('top lists', () => {
     ]);
     // Within one day.
     expect((await brief({ from: iso(day + 7 * DAY), to })).map((r) => r[0])).toEqual(['Edge']);
+    // Partial days of more than half a day: read as whole days less the plays outside.
+    h.add({ artist: 'Late', at: day + 1 * DAY + 2 * HOUR }, { artist: 'Inside', at: day + 1 * DAY + 5 * HOUR }, { artist: 'Inside', title: 'y', at: day + 7 * DAY + 20 * HOUR }, { artist: 'Out', at: day + 7 * DAY + 22 * HOUR });
+    const wide = await brief({ from: iso(day + 1 * DAY + 3 * HOUR), to: iso(day + 7 * DAY + 21 * HOUR) });
+    expect(wide.map((r) => [r[0], r[1]])).toEqual([
+      ['In', 2],
+      ['Inside', 2],
+      ['Before', 1],
+      ['Edge', 1],
+      ['After', 1],
+    ]);
   });
 
   it('agrees between all time (totals) and a period spanning everything (per-day tables)', async () => {

@@ -403,6 +403,11 @@ export class ExploreStore {
 
   // ---------------------------------------------------------------- catalog
 
+  /**
+   * Artists, albums and tracks by name. A very broad prefix (one letter)
+   * ranks the first 2,000 matching tracks only, by plays: what is typed next
+   * narrows it to all of them.
+   */
   catalog(q: string, limit: number): CatalogSearchResult {
     const words = searchWords(q);
     if (!words.length) return { artists: [], albums: [], tracks: [] };

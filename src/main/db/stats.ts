@@ -42,10 +42,44 @@ function periodSql(kind: TopKind): string {
       SELECT ${kind}_id AS id, plays, seconds FROM ${kind}_days WHERE day >= ? AND day < ?
       UNION ALL SELECT id, 1, seconds FROM (${EDGE_PLAYS[kind]})
       UNION ALL SELECT id, 1, seconds FROM (${EDGE_PLAYS[kind]})
-    ) GROUP BY id`;
+      UNION ALL SELECT id, -1, -seconds FROM (${EDGE_PLAYS[kind]})
+      UNION ALL SELECT id, -1, -seconds FROM (${EDGE_PLAYS[kind]})
+    ) GROUP BY id HAVING sum(plays) > 0`;
 }
 
-/** The parameters of periodSql: whole days, then the two edges. */
+/**
+ * The parameters of periodSql: whole days, two ranges of plays to add and two
+ * to take away. A partial day of more than half a day is read as the whole
+ * day less the plays outside the period: a local month's last day (23 hours
+ * in Berlin) costs an hour of plays, not 23.
+ */
+function periodParamsSigned(from: number, to: number): number[] {
+  const none = [0, 0];
+  const firstDay = Math.ceil(from / DAY);
+  const endDay = Math.floor(to / DAY);
+  if (firstDay >= endDay) return [0, 0, from, to, ...none, ...none, ...none];
+  let startDay = firstDay;
+  let stopDay = endDay;
+  let addHead = none;
+  let subHead = none;
+  let addTail = none;
+  let subTail = none;
+  if (from < firstDay * DAY) {
+    if (firstDay * DAY - from > DAY / 2) {
+      startDay = firstDay - 1;
+      subHead = [startDay * DAY, from];
+    } else addHead = [from, firstDay * DAY];
+  }
+  if (to > endDay * DAY) {
+    if (to - endDay * DAY > DAY / 2) {
+      stopDay = endDay + 1;
+      subTail = [to, stopDay * DAY];
+    } else addTail = [endDay * DAY, to];
+  }
+  return [startDay, stopDay, ...addHead, ...addTail, ...subHead, ...subTail];
+}
+
+/** Parameters for a period read as whole days plus its two partial days (breakdown, time listened). */
 function periodParams(from: number, to: number): number[] {
   const firstDay = Math.ceil(from / DAY);
   const endDay = Math.floor(to / DAY);
@@ -86,7 +120,7 @@ export class StatsStore {
 
   private ranked(kind: TopKind, by: 'plays' | 'time', range: { from: number; to: number } | null, limit?: number): Ranked[] {
     const sql = rankedSql(kind, range !== null, by) + (limit !== undefined ? ' LIMIT ?' : '');
-    const params: unknown[] = range ? periodParams(range.from, range.to) : [];
+    const params: unknown[] = range ? periodParamsSigned(range.from, range.to) : [];
     if (limit !== undefined) params.push(limit);
     return this.st.get(sql).all(...params) as Ranked[];
   }
@@ -94,7 +128,7 @@ export class StatsStore {
   /** Rank of every id over a period (raw rows: the whole list is read, no object per row). */
   private rankOf(kind: TopKind, by: 'plays' | 'time', range: { from: number; to: number }): Map<number, number> {
     // Ranks need the ranked value only: no ORDER BY in SQL, the numbers are sorted here.
-    const rows = this.st.get(`SELECT id, ${by === 'plays' ? 'plays' : 'seconds'} FROM (${periodSql(kind)})`).raw().all(...periodParams(range.from, range.to)) as Array<[number, number]>;
+    const rows = this.st.get(`SELECT id, ${by === 'plays' ? 'plays' : 'seconds'} FROM (${periodSql(kind)})`).raw().all(...periodParamsSigned(range.from, range.to)) as Array<[number, number]>;
     rows.sort((a, b) => b[1] - a[1]);
     const out = new Map<number, number>();
     let rank = 0;
@@ -320,7 +354,7 @@ export class StatsStore {
          ORDER BY plays DESC, f.first_at, ca.id`,
       )
       .raw()
-      .all(from, to, ...periodParams(from, to)) as Array<[number, string, number, number]>;
+      .all(from, to, ...periodParamsSigned(from, to)) as Array<[number, string, number, number]>;
     return {
       year,
       tz,
