@@ -16,8 +16,9 @@ import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
 import { Supervisor, type JournalSink, type WantedStore } from './core/supervisor';
 import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
+import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
-import { EncoreDatabase } from './db/database';
+import { DatabaseError, EncoreDatabase, isBusy } from './db/database';
 import { PlayStore } from './db/plays';
 import { ExploreApi } from './db/explore-api';
 import { StateStore, type JournalEntry } from './db/state';
@@ -77,27 +78,20 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   const explore = new ExploreApi(database, () => clock.now(), path.join(ports.dataDir, 'exports'));
   const store = new DisposableStore();
 
-  // The journal waits in memory while the database is closed (asleep, failing).
-  const pendingJournal: JournalEntry[] = [];
-  const flushJournal = () => {
-    while (database.isOpen && pendingJournal.length) {
-      try {
-        state.journal(pendingJournal[0]!);
-        pendingJournal.shift();
-      } catch (error) {
-        log.warn('could not write the journal', error);
-        return;
-      }
-    }
-  };
-  const journal: JournalSink = (entry) => {
-    pendingJournal.push(entry);
-    if (pendingJournal.length > 1000) pendingJournal.shift();
-    flushJournal();
-  };
-  database.onDidOpen(() => {
+  // The journal goes through the database's write queue: it waits, in order,
+  // while the database is closed (asleep, failing), locked or full.
+  const journal: JournalSink = (entry: JournalEntry) => void database.enqueue(`journal ${entry.kind}`, () => state.journal(entry)).catch(() => undefined);
+  database.onDidOpen(() => wanted.load());
+  // Choices that could not be saved while writes were blocked are saved once they work again.
+  database.onDidChangeTrouble((trouble) => {
+    if (trouble || !database.isOpen) return;
     wanted.load();
-    flushJournal();
+    supervisor.databaseWritable();
+    // Last.fm's polls failed meanwhile and back off (seconds to minutes): catch up now instead.
+    const lastfm = supervisor.snapshot().services.find((s) => s.id === 'lastfm');
+    if (services.lastfm && lastfm?.state === 'running') {
+      void services.lastfm.catchUp(new AbortController().signal).catch((error: unknown) => log.debug('catch-up after the database came back failed', error));
+    }
   });
 
   const wanted = new PersistedWanted(state, log);
@@ -122,6 +116,8 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       if (database.isOpen && explore.rollups.behind() > 0) void explore.rollups.ready().catch((error: unknown) => log.warn('explore: counting new plays failed; the next read tries again', error));
     }, 30_000),
   );
+  // A lock that kept the database from opening is gone: open it now, not at the next backoff.
+  store.add({ dispose: database.onLockReleased(() => void (supervisor.isSleeping ? undefined : supervisor.restart('database'))) });
 
   const simulated = new SimulatedPowerTrigger();
   const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config.restore.clockJumpMs), new NetworkMonitor(clock), simulated];
@@ -174,12 +170,20 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return { ok: false, errors: [{ field: match?.[1] ?? 'settings', message: match?.[2] ?? message }] };
     }
     if (input.lastfm?.apiKey !== undefined) {
-      if (input.lastfm.apiKey) await ports.secrets.set(LASTFM_KEY_SECRET, input.lastfm.apiKey);
-      else await ports.secrets.delete(LASTFM_KEY_SECRET);
+      try {
+        if (input.lastfm.apiKey) await ports.secrets.set(LASTFM_KEY_SECRET, input.lastfm.apiKey);
+        else await ports.secrets.delete(LASTFM_KEY_SECRET);
+      } catch (error) {
+        throw writeFailure(error);
+      }
     }
     // The key never goes into config.json when it came through Settings.
     const keyFromFile = currentFileConfig.lastfm.apiKey;
-    saveConfig(ports.dataDir, parsed);
+    try {
+      saveConfig(ports.dataDir, parsed);
+    } catch (error) {
+      throw writeFailure(error);
+    }
     currentFileConfig = parsed;
     const key = input.lastfm?.apiKey !== undefined ? input.lastfm.apiKey || keyFromFile : config.lastfm.apiKey;
     const before = config;
@@ -195,7 +199,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   };
 
   const requireOpen = () => {
-    if (!database.isOpen) throw new ApiError(503, 'The database is not open right now (Encore is reopening it); try again in a moment.');
+    if (!database.isOpen) throw new ApiError(503, database.unavailableReason());
   };
   const ok = { ok: true as const };
   const handlers: ApiHandlers = {
@@ -293,6 +297,21 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     },
   };
 
+  // A call refused by another program's lock (a read kept out by an exclusive
+  // lock, a write that cannot wait): a 503 saying so, not a 500.
+  for (const name of Object.keys(handlers) as Array<keyof ApiHandlers>) {
+    const call = handlers[name] as (request: unknown) => unknown;
+    (handlers as Record<keyof ApiHandlers, (request: unknown) => unknown>)[name] = async (request: unknown) => {
+      try {
+        return await call(request);
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        if (error instanceof DatabaseError) throw new ApiError(503, error.message);
+        throw new ApiError(503, `The database is locked by another program (${(error as Error).message}). Close the other copy of Encore or the tool that has ${database.options.file} open; Encore retries by itself.`);
+      }
+    };
+  }
+
   return {
     handlers,
     streams: { exportPlays: (q, signal) => (requireOpen(), explore.exportStream(q, signal)) },
@@ -312,6 +331,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       journal({ at: clock.now(), kind: 'shutdown', source: 'app' });
       await supervisor.shutdown();
       services.dispose();
+      database.dispose();
     },
   };
 }
@@ -374,6 +394,12 @@ class PersistedWanted implements WantedStore {
       this.log.warn('could not save what you chose now (the database is closed); it is saved when the database opens again', error);
     }
   }
+}
+
+/** A file that could not be written: 507 when the disk is full (nothing was changed), else as it was. */
+function writeFailure(error: unknown): unknown {
+  if (error instanceof FileWriteError && error.diskFull) return new ApiError(507, `Settings not saved: ${error.message}`);
+  return error;
 }
 
 function journalToRestore(row: ReturnType<StateStore['recentJournal']>[number]): RestoreSummary {

@@ -33,6 +33,31 @@ describe('config', () => {
     expect(parseConfig({ restore: { timeoutsMs: { roon: 'auto' } } }).restore.timeoutsMs.roon).toBe('auto');
   });
 
+  it('bounds every duration and count, naming the field (a huge delay once became a 1 ms timer)', () => {
+    const refused: Array<[unknown, RegExp]> = [
+      [{ restore: { backoff: { initialMs: 1e12 } } }, /restore\.backoff\.initialMs: at most/],
+      [{ restore: { backoff: { maxMs: 2 ** 31 } } }, /restore\.backoff\.maxMs: at most 86400000 ms \(1 day\)/],
+      [{ restore: { backoff: { initialMs: 5000, maxMs: 1000 } } }, /restore\.backoff\.maxMs: must not be below initialMs/],
+      [{ restore: { heartbeatMs: 1e12 } }, /restore\.heartbeatMs: at most/],
+      [{ restore: { heartbeatMs: 10 } }, /restore\.heartbeatMs: at least 1000 ms/],
+      [{ restore: { clockJumpMs: 1e12 } }, /restore\.clockJumpMs: at most/],
+      [{ restore: { timeoutsMs: { lastfm: 3e9 } } }, /restore\.timeoutsMs\.lastfm/],
+      [{ jobs: { 'db-backup': { timeoutMs: 3e9 } } }, /jobs\.db-backup\.timeoutMs: at most/],
+      [{ jobs: { 'db-backup': { timeoutMs: 50 } } }, /jobs\.db-backup\.timeoutMs: at least/],
+      [{ jobs: { 'db-backup': { graceMs: 1e12 } } }, /jobs\.db-backup\.graceMs: at most/],
+      [{ db: { busyTimeoutMs: 1e12 } }, /db\.busyTimeoutMs/],
+      [{ lastfm: { requestTimeoutMs: 1e12 } }, /lastfm\.requestTimeoutMs/],
+      [{ lastfm: { pollSeconds: 1e9 } }, /lastfm\.pollSeconds/],
+      [{ backups: { keep: 1e6 } }, /backups\.keep/],
+      [{ roon: { discovery: { broadcastAddresses: Array.from({ length: 65 }, () => '10.0.0.255') } } }, /roon\.discovery\.broadcastAddresses/],
+    ];
+    for (const [value, message] of refused) expect(() => parseConfig(value), JSON.stringify(value).slice(0, 80)).toThrow(message);
+    // The limits themselves are accepted.
+    const edge = parseConfig({ restore: { backoff: { initialMs: 10, maxMs: 86_400_000 }, heartbeatMs: 86_400_000, clockJumpMs: 1_000 }, jobs: { 'db-backup': { timeoutMs: 6 * 3_600_000, graceMs: 0 } } });
+    expect(edge.restore.backoff.maxMs).toBe(86_400_000);
+    expect(edge.jobs['db-backup']!.timeoutMs).toBe(6 * 3_600_000);
+  });
+
   it('a job named in the file keeps its default schedule unless it sets one', () => {
     const jobs = effectiveJobs(parseConfig({ jobs: { 'db-backup': { enabled: false }, 'daily-export': { missedPolicy: 'skip' } } }));
     expect(jobs['db-backup']).toMatchObject({ enabled: false, schedule: '0 3 * * *' });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigSchema, describeConfigError, effectiveJobs, type Config } from '../shared/config';
+import { writeFileAtomic } from './core/atomic-write';
 import { validateJobSchedules } from './services/scheduler/schedule';
 
 export class ConfigError extends Error {
@@ -84,11 +85,7 @@ export function loadConfig(dataDir: string): Config {
   return parseConfig(value, file);
 }
 
-/** Writes the file atomically (settings saved from the window). */
+/** Writes the file atomically (settings saved from the window); a FileWriteError names the file and the cause. */
 export function saveConfig(dataDir: string, config: Config): void {
-  const file = configPath(dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileAtomic(configPath(dataDir), JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
 }

@@ -196,7 +196,7 @@ export type ApiHandlers = {
 
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 500 | 503,
+    readonly status: 400 | 404 | 409 | 500 | 503 | 507,
     message: string,
   ) {
     super(message);

@@ -5,6 +5,26 @@ import { z } from 'zod';
 
 const timeoutMs = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
 
+/**
+ * Every duration ends up in a timer, and Node turns a delay above 2^31-1 ms into
+ * 1 ms: a huge value meant "almost never" but ran about a thousand times a second.
+ * So each one is bounded, at most a day unless it says otherwise.
+ */
+export const DAY_MS = 86_400_000;
+const durationMs = (min: number, max = DAY_MS) =>
+  z
+    .number()
+    .int()
+    .min(min, { error: `at least ${min} ms` })
+    .max(max, { error: `at most ${max} ms (${formatMs(max)})` });
+
+function formatMs(ms: number): string {
+  if (ms % DAY_MS === 0) return `${ms / DAY_MS} day${ms === DAY_MS ? '' : 's'}`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
+
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
@@ -19,8 +39,9 @@ export const JobConfigSchema = z
     timezone: z.string().min(1).default(() => systemTimeZone()),
     missedPolicy: z.enum(MISSED_POLICIES).default('coalesce'),
     /** Runs missed longer ago than this are not caught up by `coalesce`. */
-    graceMs: z.number().int().min(0).default(24 * 3600_000),
-    timeoutMs: z.number().int().min(100).default(10 * 60_000),
+    /** Compared, never armed as a timer: a weekly job may catch up a week late. */
+    graceMs: durationMs(0, 7 * DAY_MS).default(24 * 3600_000),
+    timeoutMs: durationMs(1_000, 6 * 3_600_000).default(10 * 60_000),
   })
   .strict();
 export type JobConfig = z.infer<typeof JobConfigSchema>;
@@ -46,7 +67,7 @@ export const ConfigSchema = z
             multicastGroup: z.ipv4({ error: 'an IPv4 address' }).default('239.255.90.90'),
             port: z.number().int().min(1).max(65535).default(9003),
             /** null: every IPv4 interface's directed broadcast address. */
-            broadcastAddresses: z.array(z.ipv4({ error: 'an IPv4 address' })).nullable().default(null),
+            broadcastAddresses: z.array(z.ipv4({ error: 'an IPv4 address' })).max(64).nullable().default(null),
           })
           .strict()
           .prefault({}),
@@ -55,9 +76,9 @@ export const ConfigSchema = z
       .prefault({}),
     lastfm: z
       .object({
-        user: z.string().min(1).nullable().default(null),
+        user: z.string().min(1).max(64).nullable().default(null),
         /** May also live in the secret store (desktop settings). */
-        apiKey: z.string().min(1).nullable().default(null),
+        apiKey: z.string().min(1).max(256).nullable().default(null),
         apiRoot: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).default('https://ws.audioscrobbler.com/2.0/'),
         /** 0 turns polling off (the scheduler's lastfm-sync job still catches up). */
         pollSeconds: z.number().int().min(0).max(86_400).default(60),
@@ -80,15 +101,16 @@ export const ConfigSchema = z
           .prefault({}),
         backoff: z
           .object({
-            initialMs: z.number().int().min(10).default(1_000),
-            maxMs: z.number().int().min(100).default(60_000),
+            initialMs: durationMs(10, 3_600_000).default(1_000),
+            maxMs: durationMs(100).default(60_000),
           })
           .strict()
+          .refine((b) => b.maxMs >= b.initialMs, { error: 'must not be below initialMs', path: ['maxMs'] })
           .prefault({}),
         /** A running service silent for this long is restarted. */
-        heartbeatMs: z.number().int().min(1_000).default(30_000),
+        heartbeatMs: durationMs(1_000).default(30_000),
         /** Wall clock ahead of the monotonic clock by more than this means we slept. */
-        clockJumpMs: z.number().int().min(1_000).default(5_000),
+        clockJumpMs: durationMs(1_000).default(5_000),
       })
       .strict()
       .prefault({}),

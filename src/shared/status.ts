@@ -17,6 +17,8 @@ export const SERVICE_STATES = [
   'paused',
   'error',
   'stopped',
+  /** Running, but its work waits on something outside Encore (the database locked by another program, a full disk). */
+  'waiting',
 ] as const;
 export const ServiceStateSchema = z.enum(SERVICE_STATES);
 export type ServiceState = z.infer<typeof ServiceStateSchema>;

@@ -11,15 +11,28 @@ export interface Clock {
   setInterval(fn: () => void, ms: number): Disposable;
 }
 
+/** The longest delay Node's timers hold; anything longer (or NaN) fires after 1 ms. */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * The second line behind the config's bounds: a delay too long for a timer
+ * waits as long as a timer can instead of firing at once (a runaway retry or
+ * heartbeat loop), and NaN is treated the same way rather than as 1 ms.
+ */
+export function timerDelay(ms: number): number {
+  if (Number.isNaN(ms) || ms > MAX_TIMER_DELAY_MS) return MAX_TIMER_DELAY_MS;
+  return Math.max(0, ms);
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
   setTimeout(fn, ms) {
-    const handle = setTimeout(fn, ms);
+    const handle = setTimeout(fn, timerDelay(ms));
     return toDisposable(() => clearTimeout(handle));
   },
   setInterval(fn, ms) {
-    const handle = setInterval(fn, ms);
+    const handle = setInterval(fn, Math.max(1, timerDelay(ms)));
     return toDisposable(() => clearInterval(handle));
   },
 };
@@ -84,7 +97,9 @@ export class ManualClock implements Clock {
 
   private add(fn: () => void, ms: number, every: number | null): Disposable {
     const id = this.nextId++;
-    this.timers.set(id, { id, due: this.mono + Math.max(0, ms), fn, every });
+    // Bounded as the system clock bounds it, so tests see what production does.
+    const wait = timerDelay(ms);
+    this.timers.set(id, { id, due: this.mono + wait, fn, every: every === null ? null : Math.max(1, wait) });
     return toDisposable(() => this.timers.delete(id));
   }
 

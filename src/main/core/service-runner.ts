@@ -140,7 +140,7 @@ export class ServiceRunner implements Disposable {
     const gen = this.generation;
     return this.enqueue(async () => {
       if (gen !== this.generation) return this.result('superseded', 0, null);
-      if (!options.force && (this.state === 'running' || this.state === 'waiting-authorisation') && this.active) {
+      if (!options.force && (this.state === 'running' || this.state === 'waiting-authorisation' || this.state === 'waiting') && this.active) {
         return this.result('restored', 0, null);
       }
       if (this.active) await this.stopService();
@@ -181,7 +181,7 @@ export class ServiceRunner implements Disposable {
       this.resetFailures();
       this.lastSuccessAt = clock.now();
       this.lastFailureWasNetwork = false;
-      const state = this.condition === 'waiting-authorisation' ? 'waiting-authorisation' : 'running';
+      const state = this.condition === 'waiting-authorisation' || this.condition === 'waiting' ? this.condition : 'running';
       this.setState(state, this.reportedDetail ? undefined : 'Running');
       this.log.info(`started in ${Math.round(duration)} ms (${reason})`);
       return this.result('restored', duration, null);
@@ -282,7 +282,7 @@ export class ServiceRunner implements Disposable {
     if (report.import) this.import = report.import;
     if (report.condition) {
       this.condition = report.condition;
-      if (this.state === 'running' || this.state === 'waiting-authorisation') this.setState(report.condition);
+      if (this.state === 'running' || this.state === 'waiting-authorisation' || this.state === 'waiting') this.setState(report.condition);
     }
     this.options.onChange();
   }
@@ -316,6 +316,13 @@ export class ServiceRunner implements Disposable {
       return true;
     }
     return false;
+  }
+
+  /** What a failed attempt waited for is back (the database takes writes again): retry now, not at the end of the backoff. */
+  retryNowIfWaiting(reason: string): boolean {
+    if (this.state !== 'reconnecting' || !this.retryTimer) return false;
+    void this.ensureRunning(reason);
+    return true;
   }
 
   /** Stops the service and leaves it in a halted state ('stopped', 'paused', 'disabled'). */

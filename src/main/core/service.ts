@@ -5,7 +5,7 @@ import type { ImportProgress, JobStatus, ServiceId, ZoneNowPlaying } from '../..
 
 export interface ServiceReport {
   /** A sub-state the service itself knows about; `running` clears it. */
-  condition?: 'running' | 'waiting-authorisation';
+  condition?: 'running' | 'waiting-authorisation' | 'waiting';
   /** One plain sentence for a person. */
   detail?: string;
   /** Something worked just now (a poll, a frame, a job): feeds the heartbeat. */

@@ -243,6 +243,14 @@ export class Supervisor {
     for (const runner of this.runners.values()) if (runner.id !== 'database') runner.networkChanged();
   }
 
+  /**
+   * The database takes writes again (a lock released, space freed): services
+   * that failed meanwhile (their writes did) retry now rather than at their next backoff.
+   */
+  databaseWritable(): void {
+    for (const runner of this.runners.values()) if (runner.id !== 'database') runner.retryNowIfWaiting('the database takes writes again');
+  }
+
   // ---- restore -------------------------------------------------------------
 
   private supersedeCurrent(reason: string): Promise<unknown> | null {
@@ -383,7 +391,7 @@ export class Supervisor {
     let overall: StatusSnapshot['overall'] = 'ok';
     if (this.sleeping) overall = 'paused';
     else if (relevant.some((s) => s.state === 'error')) overall = 'error';
-    else if (relevant.some((s) => s.state === 'reconnecting' || s.state === 'starting' || s.state === 'waiting-authorisation' || (s.state === 'stopped' && s.wanted))) overall = 'degraded';
+    else if (relevant.some((s) => s.state === 'reconnecting' || s.state === 'starting' || s.state === 'waiting-authorisation' || s.state === 'waiting' || (s.state === 'stopped' && s.wanted))) overall = 'degraded';
     return {
       version: this.version,
       generatedAt: new Date(this.options.clock.now()).toISOString(),
@@ -441,13 +449,14 @@ export function summarize(steps: RestoreStep[]): string {
 
 function overallSummary(overall: StatusSnapshot['overall'], services: StatusSnapshot['services'], trackingPaused: boolean): string {
   if (overall === 'paused') return 'Paused for sleep';
-  const trouble = services.filter((s) => ['reconnecting', 'error', 'waiting-authorisation', 'starting'].includes(s.state));
+  const trouble = services.filter((s) => ['reconnecting', 'error', 'waiting-authorisation', 'starting', 'waiting'].includes(s.state));
   if (trouble.length) {
     return trouble
       .map((s) => {
         if (s.state === 'reconnecting') return `Reconnecting ${s.label}…${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`;
         if (s.state === 'waiting-authorisation') return `${s.label} needs authorisation`;
         if (s.state === 'starting') return `Starting ${s.label}…`;
+        if (s.state === 'waiting') return `${s.label}: ${s.detail}`;
         return `${s.label}: ${s.lastError ?? 'error'}`;
       })
       .join(' · ');

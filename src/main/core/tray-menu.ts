@@ -106,6 +106,8 @@ function serviceState(s: ServiceStatus, snapshot: Pick<StatusSnapshot, 'sleeping
       return 'Starting…';
     case 'waiting-authorisation':
       return 'Waiting for authorisation';
+    case 'waiting':
+      return truncate(oneLine(s.detail), 60);
     case 'paused':
       return snapshot.sleeping ? 'Paused for sleep' : 'Paused';
     case 'error':

@@ -584,9 +584,28 @@ export class PlayStore {
       // Rolled back: the cache may name tracks that were never stored.
       this.resolver = new TrackResolver(st);
       this.credits?.reset();
-      throw error;
+      // A lock or a full disk shows on the database, whoever wrote, and the error says what to do.
+      throw this.database.noteWriteFailure(error);
     }
     return result;
+  }
+
+  /**
+   * `ingest`, retried whole (asynchronously, never in SQLite's busy handler)
+   * while another program holds the database or the disk is full: for a
+   * caller that waits (an import page, a catch-up).
+   */
+  ingestWhenWritable(plays: readonly NewPlay[], signal?: AbortSignal): Promise<IngestResult> {
+    return this.database.write(() => this.ingest(plays), signal);
+  }
+
+  /**
+   * For plays nobody waits for (Roon's): queued in order and written as soon as
+   * the database is open and writable, so a lock, a full disk or a reopen
+   * loses none of them.
+   */
+  ingestQueued(plays: readonly NewPlay[]): Promise<IngestResult> {
+    return this.database.enqueue(`${plays.length} play(s)`, () => this.ingest(plays));
   }
 
   /** Newest first; `beforeMs` pages back. */

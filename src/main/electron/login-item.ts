@@ -3,6 +3,7 @@
 // (~/.config/autostart/encore.desktop), which every major desktop honours.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write';
 
 export interface LoginItem {
   /** null: this platform or build offers no login item (Linux outside a packaged app). */
@@ -38,8 +39,7 @@ export function createLoginItem(o: LoginItemOptions): LoginItem {
     get: () => fs.existsSync(file),
     set: (openAtLogin) => {
       if (!openAtLogin) return fs.rmSync(file, { force: true });
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, autostartEntry(executable));
+      writeFileAtomic(file, autostartEntry(executable));
     },
   };
 }

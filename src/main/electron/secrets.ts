@@ -9,6 +9,7 @@
 // encryptString/decryptString, and the async one also reports key rotation.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write';
 import type { Logger } from '../core/logger';
 import type { SecretStore } from '../core/ports';
 
@@ -117,14 +118,6 @@ export class SafeStorageSecretStore implements SecretStore {
 
   /** Temp file created 0600, then renamed over: never a moment with a wider mode or half a file. */
   private async write(data: SecretsFile): Promise<void> {
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      await fs.writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-      await fs.rename(tmp, this.file);
-      await fs.chmod(this.file, 0o600).catch(() => {});
-    } finally {
-      await fs.rm(tmp, { force: true });
-    }
+    writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
   }
 }

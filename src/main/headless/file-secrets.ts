@@ -1,7 +1,7 @@
 // Secrets for the headless host: a JSON file readable by this user only (0600).
 // The desktop uses Electron's safeStorage instead.
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write';
 import type { SecretStore } from '../core/ports';
 
 export class FileSecretStore implements SecretStore {
@@ -17,10 +17,7 @@ export class FileSecretStore implements SecretStore {
   }
 
   private write(values: Record<string, string>): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(values, null, 2), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(values, null, 2), { mode: 0o600 });
   }
 
   async get(key: string): Promise<string | null> {

@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PowerTrigger } from '../core/ports';
 import type { Config } from '../../shared/config';
+import { writeFileAtomic } from '../core/atomic-write';
 import { FileSecretStore } from './file-secrets';
 import { startHttpHost, type HttpHost } from './http-server';
 import { createHeadlessLog } from './log';
@@ -61,8 +62,14 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
   let runtimeFile: string | null = null;
   if (options.writeRuntimeFile !== false) {
     runtimeFile = runtimeFilePath(options.dataDir);
-    fs.writeFileSync(runtimeFile, JSON.stringify({ url: http.url, token: http.token, pid: process.pid }, null, 2) + '\n', { mode: 0o600 });
-    fs.chmodSync(runtimeFile, 0o600);
+    try {
+      writeFileAtomic(runtimeFile, JSON.stringify({ url: http.url, token: http.token, pid: process.pid }, null, 2) + '\n', { mode: 0o600 });
+    } catch (error) {
+      // Without it no client finds the API: stop, naming the file and the cause.
+      await http.close();
+      await encore.shutdown();
+      throw error;
+    }
   }
   let closing: Promise<void> | null = null;
   return {

@@ -17,6 +17,8 @@ export const CSP =
 
 const COOKIE = 'encore_token';
 const MAX_BODY = 64 * 1024;
+/** What is read and dropped after a refused body before the connection is cut. */
+const MAX_DISCARDED = 32 * 1024 * 1024;
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -119,20 +121,43 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     return true;
   };
 
-  const readBody = (req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> =>
+  const tooLarge = () => new ApiError(400, `body: larger than ${MAX_BODY} bytes`);
+
+  /**
+   * After refusing a body: the answer goes out at once, and what the client
+   * still sends is read and dropped, so the connection is not closed with
+   * unread data (the kernel would reset it, and the client lose the answer).
+   * The connection then stays usable; past a generous cap it is cut.
+   */
+  const discardRest = (req: http.IncomingMessage) => {
+    req.removeAllListeners('data');
+    let dropped = 0;
+    const cap = setTimeout(() => req.socket.destroy(), 10_000);
+    cap.unref();
+    const done = () => clearTimeout(cap);
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > MAX_DISCARDED) req.socket.destroy();
+    });
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  };
+
+  const readBody = (req: http.IncomingMessage): Promise<unknown> =>
     new Promise((resolve, reject) => {
+      // Refused before a byte is read when it says it is too large.
+      if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+        discardRest(req);
+        return reject(tooLarge());
+      }
       let size = 0;
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_BODY) {
-          // Answer first, then drop the connection: destroying the request at
-          // once reset the socket before the client could read the 413.
-          req.removeAllListeners('data');
-          req.resume();
-          res.setHeader('connection', 'close');
-          res.once('finish', () => req.socket.destroySoon?.() ?? req.destroy());
-          reject(new ApiError(400, `body: larger than ${MAX_BODY} bytes`));
+          discardRest(req);
+          reject(tooLarge());
           return;
         }
         chunks.push(chunk);
@@ -256,7 +281,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         return fail(res, known ? 405 : 404, known ? `${req.method} is not allowed on ${url.pathname}` : `No such route: ${req.method} ${url.pathname}`);
       }
       const match = route.pattern.exec(url.pathname)!;
-      const input: Record<string, unknown> = req.method === 'GET' || req.method === 'DELETE' ? Object.fromEntries(url.searchParams) : ((await readBody(req, res)) as Record<string, unknown>);
+      const input: Record<string, unknown> = req.method === 'GET' || req.method === 'DELETE' ? Object.fromEntries(url.searchParams) : ((await readBody(req)) as Record<string, unknown>);
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new ApiError(400, 'body: expected a JSON object');
       route.params.forEach((p, i) => (input[p] = decode(match[i + 1]!, p)));
       const schema = API[route.name].request as z.ZodType;
@@ -271,6 +296,16 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       log.error(`request ${req.method} ${req.url?.split('?')[0]} failed`, error);
       fail(res, 500, error instanceof Error ? error.message : 'internal error');
     }
+  });
+  // Expect: 100-continue: a body said to be too large is refused before the
+  // client sends it (Node would otherwise invite it with a 100 first).
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      res.setHeader('connection', 'close');
+      return fail(res, 400, tooLarge().message);
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
   });
   server.keepAliveTimeout = 5000;
 

@@ -54,7 +54,9 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     clock: ctx.clock,
     logger: ctx.logger,
     secrets: ctx.secrets,
-    plays: ctx.plays,
+    // Queued: a play detected while the database is locked, full or reopening waits for it.
+    // (A write that fails for another reason is logged by the queue.)
+    plays: { ingest: (plays) => void ctx.plays.ingestQueued(plays).catch(() => undefined) },
     extension: { display_version: ctx.version },
   });
   const scheduler = new SchedulerService({

@@ -4,7 +4,7 @@ import type { RestoreSummary, StatusSnapshot } from '../../shared/status';
 import { formatDuration } from './format';
 import type { Tone } from './states';
 
-export type BannerId = 'sleeping' | 'roon-authorisation' | 'roon-reconnecting' | 'tracking-paused' | 'service-error';
+export type BannerId = 'sleeping' | 'roon-authorisation' | 'roon-reconnecting' | 'tracking-paused' | 'service-error' | 'service-waiting';
 
 export interface Banner {
   id: BannerId;
@@ -46,6 +46,11 @@ export function selectBanners(snapshot: StatusSnapshot | null): Banner[] {
       tone: 'error',
       text: failed.map((s) => `${s.label}: ${s.lastError ?? 'error'}`).join(' · '),
     });
+  }
+  // Running, but its writes wait (the database locked by another program, a full disk): say why and what to do.
+  const waiting = snapshot.services.filter((s) => s.state === 'waiting');
+  if (waiting.length && !snapshot.sleeping) {
+    banners.push({ id: 'service-waiting', tone: 'warn', text: waiting.map((s) => `${s.label}: ${s.detail}`).join(' · ') });
   }
   return banners;
 }

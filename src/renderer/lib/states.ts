@@ -21,6 +21,7 @@ export const SERVICE_STATE_PRESENTATION: Record<ServiceState, StatePresentation>
   stopped: { label: 'Stopped', tone: 'muted', icon: '■' },
   disabled: { label: 'Disabled', tone: 'muted', icon: '–' },
   'not-configured': { label: 'Not configured', tone: 'muted', icon: '?' },
+  waiting: { label: 'Waiting', tone: 'warn', icon: '⏸' },
 };
 
 export const OVERALL_PRESENTATION: Record<OverallState, StatePresentation> = {

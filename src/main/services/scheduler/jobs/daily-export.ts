@@ -3,6 +3,7 @@
 // next morning still exports the evening it was meant for); "Run now" exports today.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../../../core/atomic-write';
 import { PlayStore } from '../../../db/plays';
 import type { JobContext, JobResult } from '../job';
 import { localDateTime, localDay, localDayBounds } from '../zoned-time';
@@ -54,12 +55,6 @@ export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZ
     }));
 }
 
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 export function exportDir(dataDir: string): string {
   return path.join(dataDir, 'exports');
 }
@@ -72,7 +67,7 @@ export async function dailyExport(ctx: JobContext): Promise<JobResult> {
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `plays-${day}`);
   const json = { day, timezone: ctx.timezone, exportedAt: new Date(ctx.clock.now()).toISOString(), count: plays.length, plays };
-  writeAtomically(`${base}.json`, JSON.stringify(json, null, 2) + '\n');
-  writeAtomically(`${base}.csv`, playsToCsv(plays));
+  writeFileAtomic(`${base}.json`, JSON.stringify(json, null, 2) + '\n');
+  writeFileAtomic(`${base}.csv`, playsToCsv(plays));
   ctx.logger.info(`exported ${plays.length} play(s) of ${day} to ${base}.json and .csv`);
 }

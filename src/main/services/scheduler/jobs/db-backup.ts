@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { writeViaTempFile } from '../../../core/atomic-write';
 import type { JobContext, JobResult } from '../job';
 
 const BACKUP_NAME = /^encore-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z(?:-\d+)?\.db$/;
@@ -42,9 +43,9 @@ export async function dbBackup(ctx: JobContext): Promise<JobResult> {
   let file = path.join(dir, `encore-${stamp}.db`);
   for (let n = 1; fs.existsSync(file); n++) file = path.join(dir, `encore-${stamp}-${n}.db`);
   // Written under a name the pruning ignores, renamed only once verified:
-  // a half-written or damaged copy never counts as one of the N kept.
-  const partial = `${file}.partial`;
-  try {
+  // a half-written or damaged copy never counts as one of the N kept, and
+  // neither it nor the -wal/-shm its check made is left behind.
+  await writeViaTempFile(file, async (partial) => {
     await ctx.database.raw.backup(partial, {
       progress: () => {
         ctx.signal.throwIfAborted();
@@ -53,11 +54,7 @@ export async function dbBackup(ctx: JobContext): Promise<JobResult> {
     });
     ctx.signal.throwIfAborted();
     verifyBackup(partial, ctx.database.options.nativeBinding);
-    fs.renameSync(partial, file);
-  } catch (error) {
-    fs.rmSync(partial, { force: true });
-    throw error;
-  }
+  });
 
   const keep = ctx.config.backups.keep;
   const all = listBackups(ctx.dataDir);
