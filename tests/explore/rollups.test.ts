@@ -1,3 +1,4 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Rollups } from '../../src/main/db/rollups';
 import { HOUR, NOW, openExplore, type ExploreHarness } from './harness';
@@ -42,6 +43,19 @@ describe('rollups', () => {
     expect(h.api.rollups.behind()).toBe(2);
     await h.api.history({ limit: 5, q: 'a' });
     expect(h.api.rollups.behind()).toBe(0);
+  });
+
+  it('answers 503 at once while another program holds the database, and counts once it lets go', async () => {
+    h.add({ artist: 'A', at: NOW - 2 * HOUR });
+    const other = new BetterSqlite3(h.db.options.file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(h.api.top({ kind: 'artist', limit: 5, by: 'plays' })).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/another program holds/) });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect((await h.api.top({ kind: 'artist', limit: 5, by: 'plays' })).items.map((i) => i.plays)).toEqual([1]);
   });
 
   it('counts a play once however many readers catch up at the same time', async () => {

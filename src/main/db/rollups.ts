@@ -96,9 +96,13 @@ export class Rollups {
 
   /** Counts one chunk; true when the rollups are now up to date. */
   step(chunk = CHUNK): boolean {
-    const st = this.prepared();
-    const raw = this.database.raw;
-    return raw
+    // busy_timeout is 0 on Encore's connection (database.ts): another
+    // program's lock fails this at once, never stalls the event loop.
+    return this.countChunk(this.prepared(), chunk);
+  }
+
+  private countChunk(st: Statements, chunk: number): boolean {
+    return this.database.raw
       .transaction(() => {
         const from = st.watermark.get() as number;
         const max = (st.maxId.get() as number | null) ?? 0;
