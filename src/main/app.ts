@@ -18,7 +18,7 @@ import { Supervisor, type JournalSink, type WantedStore } from './core/superviso
 import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
 import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
-import { DatabaseError, EncoreDatabase, isBusy } from './db/database';
+import { DatabaseError, EncoreDatabase, isBusy, isDiskFull } from './db/database';
 import { PlayStore } from './db/plays';
 import { ExploreApi } from './db/explore-api';
 import { StateStore, type JournalEntry } from './db/state';
@@ -113,7 +113,12 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   // leave the event loop free), so the first chart after an import seldom waits.
   store.add(
     clock.setInterval(() => {
-      if (database.isOpen && explore.rollups.behind() > 0) void explore.rollups.ready().catch((error: unknown) => log.warn('explore: counting new plays failed; the next read tries again', error));
+      if (!database.isOpen || explore.rollups.behind() === 0) return;
+      // A lock or a full disk already shows on the database; the next turn tries again.
+      void explore.rollups.ready().catch((error: unknown) => {
+        if (isBusy(error) || isDiskFull(error)) log.debug('explore: counting new plays waits for the database', error);
+        else log.warn('explore: counting new plays failed; tried again in 30 s', error);
+      });
     }, 30_000),
   );
   // A lock that kept the database from opening is gone: open it now, not at the next backoff.
