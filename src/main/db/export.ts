@@ -4,7 +4,6 @@
 // and the window carry on between pages (an open better-sqlite3 iterator would
 // hold the connection for the whole export).
 import type { ExportQuery, PlayFilters } from '../../shared/explore';
-import { csvField } from '../services/scheduler/jobs/daily-export';
 import type { ExploreStore, Key } from './explore';
 import { playSources } from './plays';
 import { ZoneOffsets } from './zone-offsets';
@@ -38,6 +37,13 @@ interface ExportRow {
 
 export interface ExportProgress {
   plays: number;
+}
+
+/** RFC 4180, as the daily export writes it (the database layer imports no service): quote a field holding a comma, quote or line break. */
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** "2026-03-29 03:00:00" from a local wall time given as if UTC. */

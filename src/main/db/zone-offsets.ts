@@ -1,8 +1,13 @@
 // A time zone's UTC offset at any instant, fast: charts put up to a million
-// plays into local hours and days, and asking Intl per play costs some
-// microseconds each. The zone's transitions are found once (sampled weekly,
+// plays into local hours and days, and asking the zone rules per play costs
+// some microseconds each. The zone's transitions are found once (sampled weekly,
 // then bisected to the second) and kept; a lookup is a binary search.
-import { utcOffsetMs } from '../services/scheduler/zoned-time';
+import { IANAZone } from 'luxon';
+
+/** How far the zone's wall clock is ahead of UTC at an instant, in ms (luxon, as the scheduler uses). */
+function utcOffsetMs(ms: number, zone: IANAZone): number {
+  return zone.offset(ms) * 60_000;
+}
 
 const WEEK = 7 * 86_400_000;
 /** Transitions are looked for from here to a year after now; outside, the edge offset holds. */
@@ -22,20 +27,21 @@ export class ZoneOffsets {
   }
 
   private constructor(readonly timeZone: string) {
+    const zone = IANAZone.create(timeZone);
     const last = Date.now() + 366 * 86_400_000;
     let t = FIRST;
-    let offset = utcOffsetMs(t, timeZone);
+    let offset = utcOffsetMs(t, zone);
     this.offsets.push(offset);
     while (t < last) {
       const next = Math.min(t + WEEK, last);
-      const o = utcOffsetMs(next, timeZone);
+      const o = utcOffsetMs(next, zone);
       if (o !== offset) {
         // Bisect to the second the offset changes.
         let lo = t;
         let hi = next;
         while (hi - lo > 1000) {
           const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
-          if (utcOffsetMs(mid, timeZone) === offset) lo = mid;
+          if (utcOffsetMs(mid, zone) === offset) lo = mid;
           else hi = mid;
         }
         this.at.push(hi);
