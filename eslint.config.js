@@ -24,6 +24,7 @@ const LAYER_DIRS = [
   ['src/main', 'main'],
   ['src/preload', 'preload'],
   ['src/renderer', 'renderer'],
+  ['src/dev/fakes', 'fakes'],
   ['tests', 'tests'],
 ];
 
@@ -44,14 +45,18 @@ const LAYERS = {
   headless: { may: ['shared', 'core', 'main', 'headless'], why: 'the headless host reaches the core through createEncore (src/main/app.ts), not around it' },
   preload: { may: ['preload'], types: ['shared'], why: 'the preload is sandboxed and bundled alone: types from src/shared only' },
   renderer: { may: ['shared', 'renderer'], why: 'the window runs in a browser too: it talks to the app through the API only' },
+  fakes: { may: ['shared', 'core', 'services', 'fakes'], why: 'the fakes stand in for a Roon Core and Last.fm: they speak the protocols, they know no database, host or composition root' },
 };
+
+/** The only production code that may start the fakes (a fake Core and a fake Last.fm): the demo. */
+const FAKES_USERS = ['src/main/headless/demo.ts'];
 
 const encorePlugin = {
   rules: {
     'layer-imports': {
       meta: {
         type: 'problem',
-        schema: [{ type: 'object', properties: { allowTests: { type: 'boolean' } }, additionalProperties: false }],
+        schema: [{ type: 'object', properties: { allowTests: { type: 'boolean' }, allowFakes: { type: 'boolean' } }, additionalProperties: false }],
         messages: { crossing: '{{from}} may not import {{to}} ({{source}}): {{why}}.' },
       },
       create(context) {
@@ -59,12 +64,17 @@ const encorePlugin = {
         const rules = from && LAYERS[from];
         if (!rules) return {};
         const allowTests = context.options[0]?.allowTests === true;
+        // Tests may use the fakes too; of production code only the demo may (FAKES_USERS).
+        const allowFakes = allowTests || context.options[0]?.allowFakes === true;
         const check = (node, source, typeOnly) => {
           if (typeof source !== 'string' || !source.startsWith('.')) return;
           const to = layerOf(path.resolve(path.dirname(context.filename), source));
           // A test is never bundled: it may also take values from where the layer takes only types.
-          if (!to || rules.may.includes(to) || ((typeOnly || allowTests) && rules.types?.includes(to)) || (to === 'tests' && allowTests)) return;
-          const why = to === 'tests' ? 'production code may not depend on tests (fakes that production uses belong in src)' : rules.why;
+          if (!to || rules.may.includes(to) || ((typeOnly || allowTests) && rules.types?.includes(to)) || (to === 'tests' && allowTests) || (to === 'fakes' && allowFakes)) return;
+          const why =
+            to === 'tests' ? 'production code may not depend on tests (fakes that production uses belong in src/dev/fakes)'
+            : to === 'fakes' ? 'production code may not start the fakes: only the demo (src/main/headless/demo.ts) does'
+            : rules.why;
           context.report({ node, messageId: 'crossing', data: { from: `src layer "${from}"`, to: `"${to}"`, source, why } });
         };
         return {
@@ -96,24 +106,25 @@ const PACKAGES = {
   headless: { paths: [ELECTRON], patterns: [] },
   preload: { paths: [NATIVE, noValue('zod', 'The preload restates what it needs (see channels.ts): zod and the schemas are about 450 kB.'), ...SERVER_SIDE], patterns: [ELECTRON_LOG, NODE] },
   renderer: { paths: [ELECTRON, NATIVE, ...SERVER_SIDE], patterns: [ELECTRON_LOG, NODE] },
+  fakes: { paths: [ELECTRON, NATIVE, noValue('kysely', 'The fakes know no database.')], patterns: [ELECTRON_LOG] },
 };
 
 const TESTS = ['**/*.test.ts', '**/*.test.tsx'];
-/** Production code that still imports tests/: phase 2 moves the demo's fakes into src. */
-const KNOWN_TEST_IMPORTS = ['src/main/headless/demo.ts'];
 
 function layerBlocks() {
   return LAYER_DIRS.filter(([, layer]) => layer !== 'tests').flatMap(([dir, layer]) => {
     // src/main's own files only: the layers below it have their own blocks.
     const files = layer === 'main' ? [`${dir}/*.{ts,tsx}`] : [`${dir}/**/*.{ts,tsx}`];
-    const rules = (allowTests) => ({
+    const rules = (options) => ({
       '@typescript-eslint/no-restricted-imports': ['error', PACKAGES[layer]],
-      'encore/layer-imports': ['error', { allowTests }],
+      'encore/layer-imports': ['error', options],
     });
+    const fakesUsers = FAKES_USERS.filter((f) => layerOf(path.join(ROOT, f)) === layer);
     return [
-      { files, ignores: [...TESTS, ...KNOWN_TEST_IMPORTS], rules: rules(false) },
-      // Tests next to the code keep the layer's rules, and may use tests/ (fakes, stand-ins).
-      { files: [...TESTS.map((t) => `${dir}/${layer === 'main' ? t.replace('**/', '') : t}`), ...KNOWN_TEST_IMPORTS.filter((f) => layerOf(path.join(ROOT, f)) === layer)], rules: rules(true) },
+      { files, ignores: [...TESTS, ...fakesUsers], rules: rules({ allowTests: false }) },
+      // Tests next to the code keep the layer's rules, and may use tests/ (stand-ins) and the fakes.
+      { files: TESTS.map((t) => `${dir}/${layer === 'main' ? t.replace('**/', '') : t}`), rules: rules({ allowTests: true }) },
+      ...(fakesUsers.length > 0 ? [{ files: fakesUsers, rules: rules({ allowFakes: true }) }] : []),
     ];
   });
 }

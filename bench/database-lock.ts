@@ -15,8 +15,8 @@ import { MemoryLogger } from '../src/main/core/logger';
 import { parseConfig } from '../src/main/config';
 import { startHeadless } from '../src/main/headless/host';
 import type { StatusSnapshot } from '../src/shared/status';
-import { FakeLastfmServer } from '../tests/fakes/lastfm-server';
-import { FakeRoonCore } from '../tests/fakes/roon-core';
+import { FakeLastfmServer } from '../src/dev/fakes/lastfm-server';
+import { FakeRoonCore } from '../src/dev/fakes/roon-core';
 import { holdWriteLock } from '../tests/support/lock-holder';
 import { median, percentile, report } from './_stats';
 

@@ -13,7 +13,7 @@ import { MemoryLogger } from '../src/main/core/logger';
 import { parseConfig } from '../src/main/config';
 import { startHeadless } from '../src/main/headless/host';
 import type { StatusSnapshot } from '../src/shared/status';
-import { FakeLastfmServer, generateHistory } from '../tests/fakes/lastfm-server';
+import { FakeLastfmServer, generateHistory } from '../src/dev/fakes/lastfm-server';
 import { mountSmallDisk } from '../tests/support/tmpfs';
 import { report } from './_stats';
 

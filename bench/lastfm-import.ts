@@ -10,7 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { ServiceHost, ServiceReport } from '../src/main/core/service';
 import { EncoreDatabase } from '../src/main/db/database';
 import { LastfmService, type LastfmConfig } from '../src/main/services/lastfm/service';
-import { FakeLastfmServer, generateHistory, type FakeRequest } from '../tests/fakes/lastfm-server';
+import { FakeLastfmServer, generateHistory, type FakeRequest } from '../src/dev/fakes/lastfm-server';
 
 const SCROBBLES = 100_000;
 

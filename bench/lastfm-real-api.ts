@@ -19,7 +19,7 @@ import type { JobContext } from '../src/main/services/scheduler/job';
 import { lastfmSync } from '../src/main/services/scheduler/jobs/lastfm-sync';
 import { LastfmService, type LastfmConfig } from '../src/main/services/lastfm/service';
 import { ConfigSchema } from '../src/shared/config';
-import { FakeLastfmServer, generateHistory } from '../tests/fakes/lastfm-server';
+import { FakeLastfmServer, generateHistory } from '../src/dev/fakes/lastfm-server';
 import { median, report } from './_stats';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-bench-lastfm-real-'));

@@ -19,7 +19,7 @@ import { parseConfig } from '../src/main/config';
 import { TrayController } from '../src/main/electron/tray';
 import { startHeadless } from '../src/main/headless/host';
 import type { StatusSnapshot } from '../src/shared/status';
-import { FakeRoonCore } from '../tests/fakes/roon-core';
+import { FakeRoonCore } from '../src/dev/fakes/roon-core';
 import { report } from './_stats';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -9,7 +9,7 @@ import { systemClock } from '../src/main/core/clock';
 import { MemoryLogger } from '../src/main/core/logger';
 import { MemorySecretStore } from '../src/main/core/ports';
 import { RoonService, tokenKey } from '../src/main/services/roon/service';
-import { FakeRoonCore } from '../tests/fakes/roon-core';
+import { FakeRoonCore } from '../src/dev/fakes/roon-core';
 import { PlaySink, RecordingHost, testRoonConfig } from '../tests/roon/service-harness';
 import { median, percentile, report } from './_stats';
 

@@ -51,7 +51,7 @@ const LAYER_CASES: { layer: string; file: string; refused: string[]; allowed: st
   {
     layer: 'headless',
     file: 'src/main/headless/example.ts',
-    refused: ["import { app } from 'electron';", "import { TrayController } from '../electron/tray';", "import { FakeRoonCore } from '../../../tests/fakes/roon-core';"],
+    refused: ["import { app } from 'electron';", "import { TrayController } from '../electron/tray';", "import { FakeService } from '../../../tests/support/fake-service';", "import { FakeRoonCore } from '../../dev/fakes/roon-core';"],
     allowed: ["import { createEncore } from '../app';", "import http from 'node:http';"],
   },
   {
@@ -65,6 +65,12 @@ const LAYER_CASES: { layer: string; file: string; refused: string[]; allowed: st
     file: 'src/renderer/example.ts',
     refused: ["import Database from 'better-sqlite3';", "import { ipcRenderer } from 'electron';", "import fs from 'node:fs';", "import { createEncore } from '../main/app';", "import { CHANNELS } from '../preload/channels';"],
     allowed: ["import { API } from '../shared/api';", "import { useState } from 'preact/hooks';", "import { trackTime } from './lib/format';"],
+  },
+  {
+    layer: 'fakes',
+    file: 'src/dev/fakes/example.ts',
+    refused: ["import { app } from 'electron';", "import { EncoreDatabase } from '../../main/db/database';", "import { createEncore } from '../../main/app';", "import { startHeadless } from '../../main/headless/host';", "import { FakeService } from '../../../tests/support/fake-service';"],
+    allowed: ["import { parseMoo } from '../../main/services/roon/moo';", "import { systemClock } from '../../main/core/clock';", "import { WebSocket } from 'ws';", "import { FakeLastfmServer } from './lastfm-server';"],
   },
 ];
 
@@ -89,6 +95,19 @@ describe('import boundaries: one rule per layer, and it fires', () => {
     expect(await importProblems('src/main/core/example.test.ts', "import { FakeService } from '../../../tests/support/fake-service';")).toEqual([]);
     expect((await importProblems('src/main/core/example.test.ts', "import { EncoreDatabase } from '../db/database';")).join('\n')).toMatch(/layer-imports/);
     expect((await importProblems('src/renderer/example.test.ts', "import Database from 'better-sqlite3';")).join('\n')).toMatch(/no-restricted-imports/);
+  });
+
+  it('of production code only the demo starts the fakes; tests may use them', async () => {
+    const fake = (from: string) => `import { FakeRoonCore } from '${from}dev/fakes/roon-core';`;
+    expect(await importProblems('src/main/headless/demo.ts', fake('../../'))).toEqual([]);
+    expect(await importProblems('src/main/headless/demo.ts', "import { FakeService } from '../../../tests/support/fake-service';")).not.toEqual([]);
+    expect(await importProblems('src/main/headless/demo.ts', "import { EncoreDatabase } from '../db/database';")).not.toEqual([]);
+    for (const file of ['src/main/headless/host.ts', 'src/main/app.ts', 'src/main/services/roon/service.ts', 'src/main/electron/main.ts', 'src/main/core/clock.ts']) {
+      const depth = file.split('/').length - 2;
+      const [message] = await importProblems(file, fake('../'.repeat(depth)));
+      expect(message, file).toMatch(/may not import "fakes".*only the demo/);
+    }
+    expect(await importProblems('src/main/core/example.test.ts', fake('../../'))).toEqual([]);
   });
 
   it('names the layers and says why', async () => {

@@ -11,7 +11,7 @@ import { parseConfig } from '../../src/main/config';
 import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore, type NewPlay } from '../../src/main/db/plays';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
-import { FakeRoonCore } from '../fakes/roon-core';
+import { FakeRoonCore } from '../../src/dev/fakes/roon-core';
 import { chromiumMissingReason, launchChromium, openWindow, screenshot } from './support/browser';
 import { buildRenderer } from './support/build-renderer';
 

@@ -14,7 +14,7 @@ import { _electron, type ElectronApplication, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrayModel } from '../../src/main/core/tray-menu';
 import type { StatusSnapshot } from '../../src/shared/status';
-import { FakeRoonCore } from '../fakes/roon-core';
+import { FakeRoonCore } from '../../src/dev/fakes/roon-core';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS_DIR = path.join(ROOT, 'test-results', 'electron');

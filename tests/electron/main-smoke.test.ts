@@ -10,7 +10,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../src/shared/api';
-import { FakeRoonCore } from '../fakes/roon-core';
+import { FakeRoonCore } from '../../src/dev/fakes/roon-core';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 // Inside the project, so the bundle's require('zod') and friends resolve to node_modules.

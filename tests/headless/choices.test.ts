@@ -9,7 +9,7 @@ import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 import type { ServiceId, StatusSnapshot } from '../../src/shared/status';
-import { FakeRoonCore } from '../fakes/roon-core';
+import { FakeRoonCore } from '../../src/dev/fakes/roon-core';
 
 let headless: Headless | null = null;
 let core: FakeRoonCore;

@@ -10,7 +10,7 @@ import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
 import { Emitter } from '../../src/main/core/disposable';
 import type { NowPlayingProgress, StatusSnapshot } from '../../src/shared/status';
-import { FakeRoonCore } from '../fakes/roon-core';
+import { FakeRoonCore } from '../../src/dev/fakes/roon-core';
 import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 
 // Discovery stays on loopback (nothing answers there: Roon keeps searching).

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/core/clock';
 import { isNetworkError } from '../../src/main/core/service';
 import { LastfmClient, LastfmError } from '../../src/main/services/lastfm/client';
-import { FakeLastfmServer } from '../fakes/lastfm-server';
+import { FakeLastfmServer } from '../../src/dev/fakes/lastfm-server';
 import { scrobbles, T0, T0_UTS } from './harness';
 
 let server: FakeLastfmServer;

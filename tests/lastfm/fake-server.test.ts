@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/core/clock';
 import { LastfmClient } from '../../src/main/services/lastfm/client';
-import { FakeLastfmServer, generateHistory } from '../fakes/lastfm-server';
+import { FakeLastfmServer, generateHistory } from '../../src/dev/fakes/lastfm-server';
 import { scrobbles, T0, T0_UTS } from './harness';
 
 let server: FakeLastfmServer;

@@ -8,7 +8,7 @@ import { validateNewPlay } from '../../src/main/db/plays';
 import { LastfmClient } from '../../src/main/services/lastfm/client';
 import { scrobblesToPlays } from '../../src/main/services/lastfm/policy';
 import { LASTFM_REJECT_REASONS } from '../../src/shared/status';
-import { FakeLastfmServer, generateHistory } from '../fakes/lastfm-server';
+import { FakeLastfmServer, generateHistory } from '../../src/dev/fakes/lastfm-server';
 import { harness, T0, T0_UTS, type Harness } from './harness';
 
 /** mulberry32: a seeded generator so a failure can be replayed. */

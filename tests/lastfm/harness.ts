@@ -8,7 +8,7 @@ import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore } from '../../src/main/db/plays';
 import { StateStore } from '../../src/main/db/state';
 import { LastfmService, type LastfmConfig } from '../../src/main/services/lastfm/service';
-import { FakeLastfmServer, type FakeLastfmOptions, type FakeScrobble } from '../fakes/lastfm-server';
+import { FakeLastfmServer, type FakeLastfmOptions, type FakeScrobble } from '../../src/dev/fakes/lastfm-server';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const T0_UTS = T0 / 1000;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { liveDisposables } from '../../src/main/core/disposable';
 import { IMPORT_STATE_KEY, type PersistedImport } from '../../src/main/services/lastfm/import';
 import type { ImportProgress } from '../../src/shared/status';
-import { FakeLastfmServer, type FakeRequest } from '../fakes/lastfm-server';
+import { FakeLastfmServer, type FakeRequest } from '../../src/dev/fakes/lastfm-server';
 import { harness, scrobbles, T0_UTS, type Harness } from './harness';
 
 let h: Harness | undefined;

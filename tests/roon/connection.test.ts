@@ -5,7 +5,7 @@ import { MemoryLogger } from '../../src/main/core/logger';
 import { ServiceError } from '../../src/main/core/service';
 import { RoonConnection } from '../../src/main/services/roon/connection';
 import { serializeMoo } from '../../src/main/services/roon/moo';
-import { FakeRoonCore, type FakeTrack } from '../fakes/roon-core';
+import { FakeRoonCore, type FakeTrack } from '../../src/dev/fakes/roon-core';
 import { nextEvent, until, within } from './helpers';
 
 const TRACK: FakeTrack = { title: 'So What', artist: 'Miles Davis', album: 'Kind of Blue', length: 545 };

@@ -6,7 +6,7 @@ import { MemoryLogger } from '../../src/main/core/logger';
 import { RoonConnection } from '../../src/main/services/roon/connection';
 import type { MooMessage } from '../../src/main/services/roon/moo';
 import { RoonZonesChangedSchema, RoonZonesSubscribedSchema } from '../../src/main/services/roon/types';
-import { FakeRoonCore, type FakeTrack } from '../fakes/roon-core';
+import { FakeRoonCore, type FakeTrack } from '../../src/dev/fakes/roon-core';
 import { nextEvent, within } from './helpers';
 
 const A: FakeTrack = { title: 'A', artist: 'Art', album: 'Alb', length: 3 };

@@ -8,7 +8,7 @@ import type { ServiceHost, ServiceReport } from '../../src/main/core/service';
 import type { NewPlay } from '../../src/main/db/plays';
 import { RoonService, type RoonServiceOptions } from '../../src/main/services/roon/service';
 import { defaultConfig, type Config } from '../../src/shared/config';
-import { FakeRoonCore, type FakeRoonCoreOptions } from '../fakes/roon-core';
+import { FakeRoonCore, type FakeRoonCoreOptions } from '../../src/dev/fakes/roon-core';
 
 export class RecordingHost implements ServiceHost {
   readonly events = new EventEmitter();

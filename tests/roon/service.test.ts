@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { liveDisposables } from '../../src/main/core/disposable';
 import { ServiceError, type ServiceReport } from '../../src/main/core/service';
 import { AUTHORISATION_DETAIL, RoonService, tokenKey } from '../../src/main/services/roon/service';
-import type { FakeTrack } from '../fakes/roon-core';
+import type { FakeTrack } from '../../src/dev/fakes/roon-core';
 import { nextEvent, until, within } from './helpers';
 import { makeHarness, testRoonConfig, type Harness } from './service-harness';
 

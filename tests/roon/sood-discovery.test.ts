@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { liveDisposables } from '../../src/main/core/disposable';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { ROON_CORE_SERVICE_ID, SoodDiscovery, decodeSood, encodeSood, type FoundCore } from '../../src/main/services/roon/sood';
-import { FakeRoonCore } from '../fakes/roon-core';
+import { FakeRoonCore } from '../../src/dev/fakes/roon-core';
 import { within } from './helpers';
 
 const baseline = liveDisposables();

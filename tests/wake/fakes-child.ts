@@ -5,8 +5,8 @@
 // namespace. Commands arrive as JSON lines on stdin; answers and events leave
 // as JSON lines on stdout.
 import readline from 'node:readline';
-import { FakeLastfmServer, generateHistory, type FakeScrobble } from '../fakes/lastfm-server';
-import { FakeRoonCore, type FakeRoonCoreOptions } from '../fakes/roon-core';
+import { FakeLastfmServer, generateHistory, type FakeScrobble } from '../../src/dev/fakes/lastfm-server';
+import { FakeRoonCore, type FakeRoonCoreOptions } from '../../src/dev/fakes/roon-core';
 
 export interface FakesInfo {
   corePort: number;

@@ -19,7 +19,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { StatusSnapshot } from '../../src/shared/status';
-import type { FakeScrobble } from '../fakes/lastfm-server';
+import type { FakeScrobble } from '../../src/dev/fakes/lastfm-server';
 import type { Command, FakesInfo } from './fakes-child';
 
 export const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeLastfmServer, generateHistory } from '../../../tests/fakes/lastfm-server';
-import { FakeRoonCore, type FakeTrack } from '../../../tests/fakes/roon-core';
+import { FakeLastfmServer, generateHistory } from '../../dev/fakes/lastfm-server';
+import { FakeRoonCore, type FakeTrack } from '../../dev/fakes/roon-core';
 import { parseConfig, resolveDataDir } from '../config';
 import { startHeadless } from './host';
 

@@ -9,7 +9,7 @@ import type { ServiceHost, ServiceReport } from '../../../src/main/core/service'
 import { RoonService, tokenKey } from '../../../src/main/services/roon/service';
 import { SoodDiscovery, inLoopbackOnlyNamespace, type FoundCore } from '../../../src/main/services/roon/sood';
 import { defaultConfig } from '../../../src/shared/config';
-import { FakeRoonCore } from '../../fakes/roon-core';
+import { FakeRoonCore } from '../../../src/dev/fakes/roon-core';
 
 const DISCOVERY = { multicastGroup: '239.255.90.90', port: 9003, broadcastAddresses: ['127.255.255.255'] };
 

@@ -12,10 +12,10 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { ManualClock, systemClock, type Clock } from '../../src/main/core/clock';
-import { DisposableStore, type Disposable } from '../../src/main/core/disposable';
-import { parseMoo, serializeMoo, splitRequestName, type MooMessage, type MooVerb } from '../../src/main/services/roon/moo';
-import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood, inLoopbackOnlyNamespace } from '../../src/main/services/roon/sood';
+import { ManualClock, systemClock, type Clock } from '../../main/core/clock';
+import { DisposableStore, type Disposable } from '../../main/core/disposable';
+import { parseMoo, serializeMoo, splitRequestName, type MooMessage, type MooVerb } from '../../main/services/roon/moo';
+import { ROON_CORE_SERVICE_ID, decodeSood, encodeSood, inLoopbackOnlyNamespace } from '../../main/services/roon/sood';
 
 export interface FakeTrack {
   title: string;
