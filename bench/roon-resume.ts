@@ -10,7 +10,8 @@ import { MemoryLogger } from '../src/main/core/logger';
 import { MemorySecretStore } from '../src/main/core/ports';
 import { RoonService, tokenKey } from '../src/main/services/roon/service';
 import { FakeRoonCore } from '../src/dev/fakes/roon-core';
-import { PlaySink, RecordingHost, testRoonConfig } from '../tests/roon/service-harness';
+import { PlaySink, testRoonConfig } from '../tests/roon/service-harness';
+import { RecordingHost } from '../tests/support/recording-host';
 import { median, percentile, report } from './_stats';
 
 const RUNS = Number(process.argv[2] ?? 30);

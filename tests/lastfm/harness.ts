@@ -1,61 +1,16 @@
 // Shared set-up for the Last.fm tests: a real in-memory database, the fake
 // server, a ManualClock, and a host that records what the service reports.
-import { EventEmitter } from 'node:events';
 import { ManualClock } from '../../src/main/core/clock';
 import { MemoryLogger } from '../../src/main/core/logger';
-import type { ServiceHost, ServiceReport } from '../../src/main/core/service';
 import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore } from '../../src/main/db/plays';
 import { StateStore } from '../../src/main/db/state';
 import { LastfmService, type LastfmConfig } from '../../src/main/services/lastfm/service';
 import { FakeLastfmServer, type FakeLastfmOptions, type FakeScrobble } from '../../src/dev/fakes/lastfm-server';
+import { RecordingHost } from '../support/recording-host';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const T0_UTS = T0 / 1000;
-
-export class RecordingHost implements ServiceHost {
-  readonly reports: ServiceReport[] = [];
-  readonly fatals: Error[] = [];
-  readonly failures: Error[] = [];
-  private readonly events = new EventEmitter();
-
-  report(report: ServiceReport): void {
-    this.reports.push(report);
-    this.events.emit('report', report);
-  }
-  fail(error: Error): void {
-    this.failures.push(error);
-    this.events.emit('fail', error);
-  }
-  fatal(error: Error): void {
-    this.fatals.push(error);
-    this.events.emit('fatal', error);
-  }
-
-  /** The next report (from now on) matching `predicate`. */
-  next(predicate: (r: ServiceReport) => boolean): Promise<ServiceReport> {
-    return new Promise((resolve) => {
-      const on = (r: ServiceReport) => {
-        if (!predicate(r)) return;
-        this.events.off('report', on);
-        resolve(r);
-      };
-      this.events.on('report', on);
-    });
-  }
-
-  nextSuccess(): Promise<ServiceReport> {
-    return this.next((r) => r.success === true);
-  }
-
-  nextRetry(): Promise<ServiceReport> {
-    return this.next((r) => /retrying in/.test(r.detail ?? ''));
-  }
-
-  nextFatal(): Promise<Error> {
-    return new Promise((resolve) => this.events.once('fatal', resolve));
-  }
-}
 
 export interface Harness {
   server: FakeLastfmServer;

@@ -1,39 +1,13 @@
 // A RoonService wired to a fake Core on loopback, with a host that records
 // what the service reports, for the service tests, the fuzz test and the bench.
-import { EventEmitter } from 'node:events';
 import { ManualClock, type Clock } from '../../src/main/core/clock';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { MemorySecretStore } from '../../src/main/core/ports';
-import type { ServiceHost, ServiceReport } from '../../src/main/core/service';
 import type { NewPlay } from '../../src/main/db/plays';
 import { RoonService, type RoonServiceOptions } from '../../src/main/services/roon/service';
 import { defaultConfig, type Config } from '../../src/shared/config';
 import { FakeRoonCore, type FakeRoonCoreOptions } from '../../src/dev/fakes/roon-core';
-
-export class RecordingHost implements ServiceHost {
-  readonly events = new EventEmitter();
-  readonly reports: ServiceReport[] = [];
-  readonly failures: Array<{ error: Error; retryNow: boolean }> = [];
-  readonly fatals: Error[] = [];
-  report(report: ServiceReport): void {
-    this.reports.push(report);
-    this.events.emit('report', report);
-  }
-  fail(error: Error, options?: { retryNow?: boolean }): void {
-    this.failures.push({ error, retryNow: options?.retryNow ?? false });
-    this.events.emit('fail', error);
-  }
-  fatal(error: Error): void {
-    this.fatals.push(error);
-    this.events.emit('fatal', error);
-  }
-  get lastDetail(): string | undefined {
-    return this.reports.filter((r) => r.detail !== undefined).at(-1)?.detail;
-  }
-  get lastCondition(): ServiceReport['condition'] {
-    return this.reports.filter((r) => r.condition !== undefined).at(-1)?.condition;
-  }
-}
+import { RecordingHost } from '../support/recording-host';
 
 export class PlaySink {
   readonly plays: NewPlay[] = [];

@@ -17,7 +17,8 @@ import { dbMaintenance } from '../../src/main/services/scheduler/jobs/db-mainten
 import { lastfmSync } from '../../src/main/services/scheduler/jobs/lastfm-sync';
 import { JobRunStore } from '../../src/main/services/scheduler/job-runs';
 import { SchedulerService } from '../../src/main/services/scheduler/scheduler-service';
-import { RecordingHost, flush } from './harness';
+import { RecordingHost } from '../support/recording-host';
+import { flush } from './harness';
 
 const dirs: string[] = [];
 const open: EncoreDatabase[] = [];

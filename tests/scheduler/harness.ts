@@ -3,32 +3,11 @@
 import { ConfigSchema, type ConfigInput } from '../../src/shared/config';
 import { ManualClock } from '../../src/main/core/clock';
 import { MemoryLogger } from '../../src/main/core/logger';
-import type { ServiceHost, ServiceReport } from '../../src/main/core/service';
 import { EncoreDatabase } from '../../src/main/db/database';
 import type { JobContext, JobRegistry, JobResult } from '../../src/main/services/scheduler/job';
 import { JobRunStore, type JobRun } from '../../src/main/services/scheduler/job-runs';
 import { SchedulerService } from '../../src/main/services/scheduler/scheduler-service';
-
-export class RecordingHost implements ServiceHost {
-  reports: ServiceReport[] = [];
-  failures: Error[] = [];
-  fatals: Error[] = [];
-  report(report: ServiceReport) {
-    this.reports.push(report);
-  }
-  fail(error: Error) {
-    this.failures.push(error);
-  }
-  fatal(error: Error) {
-    this.fatals.push(error);
-  }
-  get lastJobs() {
-    return [...this.reports].reverse().find((r) => r.jobs)?.jobs;
-  }
-  get lastDetail() {
-    return [...this.reports].reverse().find((r) => r.detail)?.detail;
-  }
-}
+import { RecordingHost } from '../support/recording-host';
 
 type Behaviour = 'ok' | 'throw' | 'hang' | 'hang-until-abort' | 'manual';
 

@@ -5,11 +5,11 @@
 import { systemClock } from '../../../src/main/core/clock';
 import { MemoryLogger } from '../../../src/main/core/logger';
 import { MemorySecretStore } from '../../../src/main/core/ports';
-import type { ServiceHost, ServiceReport } from '../../../src/main/core/service';
 import { RoonService, tokenKey } from '../../../src/main/services/roon/service';
 import { SoodDiscovery, inLoopbackOnlyNamespace, type FoundCore } from '../../../src/main/services/roon/sood';
 import { defaultConfig } from '../../../src/shared/config';
 import { FakeRoonCore } from '../../../src/dev/fakes/roon-core';
+import { RecordingHost } from '../../support/recording-host';
 
 const DISCOVERY = { multicastGroup: '239.255.90.90', port: 9003, broadcastAddresses: ['127.255.255.255'] };
 
@@ -41,17 +41,8 @@ async function main(): Promise<void> {
     // 2. The whole service, by discovery (no host configured), to running.
     const secrets = new MemorySecretStore();
     await secrets.set(tokenKey(core.coreId), 'saved');
-    const reports: ServiceReport[] = [];
-    let running: (r: ServiceReport) => void = () => {};
-    const isRunning = new Promise<ServiceReport>((resolve) => (running = resolve));
-    const host: ServiceHost = {
-      report: (r) => {
-        reports.push(r);
-        if (r.condition === 'running') running(r);
-      },
-      fail: () => {},
-      fatal: () => {},
-    };
+    const host = new RecordingHost();
+    const isRunning = host.next((r) => r.condition === 'running');
     const service = new RoonService({
       config: { ...defaultConfig().roon, discovery: DISCOVERY },
       clock: systemClock,
