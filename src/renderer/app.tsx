@@ -109,7 +109,7 @@ export function App({ api, transport, connection }: { api: EncoreApi; transport?
       </a>
       <AppHeader snapshot={snapshot} />
       {!connected && snapshot && (
-        <p class="banner tone-error" role="alert" data-testid="banner-disconnected">
+        <p class="banner" data-tone="error" role="alert" data-testid="banner-disconnected">
           <span class="banner-icon" aria-hidden="true">
             ✕
           </span>
@@ -118,7 +118,7 @@ export function App({ api, transport, connection }: { api: EncoreApi; transport?
       )}
       <Banners snapshot={snapshot} />
       {!snapshot && (
-        <p class={error ? 'banner tone-error' : 'empty'} role="status">
+        <p class={error ? 'banner' : 'empty'} data-tone={error ? 'error' : undefined} role="status">
           {error ? `Cannot reach Encore: ${error}` : 'Connecting to Encore…'}
         </p>
       )}

@@ -12,7 +12,7 @@ export function Banners({ snapshot }: { snapshot: StatusSnapshot | null }) {
   return (
     <div class="banners" role="status" aria-live="polite">
       {banners.map((b) => (
-        <div key={b.id} class={`banner tone-${b.tone}`} data-testid={`banner-${b.id}`}>
+        <div key={b.id} class="banner" data-tone={b.tone} data-testid={`banner-${b.id}`}>
           <span class="banner-icon" aria-hidden="true">
             {ICONS[b.tone]}
           </span>

@@ -59,7 +59,7 @@ export function BarChart({
         {bars.map((b, i) => {
           const h = Math.max(b.value > 0 ? 1.5 : 0, (b.value / max) * innerH);
           return (
-            <rect key={b.key} class={`chart-bar tone-fill-${b.tone ?? 'ok'}`} x={pad.left + i * slot + (slot - barW) / 2} y={pad.top + innerH - h} width={barW} height={h}>
+            <rect key={b.key} class="chart-bar" data-tone={b.tone ?? 'ok'} x={pad.left + i * slot + (slot - barW) / 2} y={pad.top + innerH - h} width={barW} height={h}>
               <title>{b.label}</title>
             </rect>
           );

@@ -32,7 +32,7 @@ export function RestoreTimeline({ restores, now }: { restores: RestoreSummary[];
                       <tr key={s.service}>
                         <th scope="row">{SERVICE_LABELS[s.service]}</th>
                         <td class="step-bar-cell">
-                          <span class={`step-bar tone-bg-${o.tone}`} style={{ width: `${Math.max(2, (s.durationMs / longest) * 100)}%` }} />
+                          <span class="step-bar" data-tone={o.tone} style={{ width: `${Math.max(2, (s.durationMs / longest) * 100)}%` }} />
                         </td>
                         <td class="nowrap">{formatDuration(s.durationMs)}</td>
                         <td class="nowrap" title={s.error ?? undefined}>

@@ -15,7 +15,7 @@ export function ServiceCard({ service }: { service: ServiceStatus }) {
   const canToggle = service.id !== 'database';
 
   return (
-    <article class={`card service tone-border-${p.tone}`} aria-labelledby={headingId} data-testid={`service-${service.id}`} data-state={service.state} data-since={service.since}>
+    <article class="card service" data-tone={p.tone} aria-labelledby={headingId} data-testid={`service-${service.id}`} data-state={service.state} data-since={service.since}>
       <header class="card-header">
         <h3 id={headingId}>{service.label}</h3>
         <StateBadge presentation={p} testId={`service-${service.id}-state`} />

@@ -3,7 +3,7 @@ import type { StatePresentation } from '../lib/states';
 /** A state as icon + word + colour; the word is what screen readers hear. */
 export function StateBadge({ presentation, testId }: { presentation: StatePresentation; testId?: string }) {
   return (
-    <span class={`badge tone-${presentation.tone}`} data-testid={testId}>
+    <span class="badge" data-tone={presentation.tone} data-testid={testId}>
       <span class="badge-icon" aria-hidden="true">
         {presentation.icon}
       </span>

@@ -7,7 +7,7 @@ export function Toasts({ toasts, onDismiss }: { toasts: Toast[]; onDismiss: (key
   return (
     <div class="toasts" role="status" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.key} class={`toast tone-${t.tone}`} data-testid="toast">
+        <div key={t.key} class="toast" data-tone={t.tone} data-testid="toast">
           <span aria-hidden="true">{ICONS[t.tone]}</span>
           <span class="toast-text">{t.text}</span>
           <button type="button" class="icon-button" aria-label="Dismiss" onClick={() => onDismiss(t.key)}>
