@@ -22,6 +22,8 @@ import { DatabaseError, EncoreDatabase, isBusy, isDiskFull } from './db/database
 import { PlayStore } from './db/plays';
 import { ExploreApi } from './db/explore-api';
 import { StateStore, type JournalEntry } from './db/state';
+import { ZoneOffsets } from './db/zone-offsets';
+import { checkTimeZone } from './db/explore';
 import { createServices, type ServiceSet } from './services';
 
 const APP_VERSION = '0.1.0';
@@ -251,14 +253,16 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     },
     getPlaysPerDay: ({ days }) => {
       requireOpen();
+      // Local days of the host's zone, cut where the explore charts cut them.
       const to = clock.now();
-      const offset = (ms: number) => -new Date(ms).getTimezoneOffset();
+      const zone = ZoneOffsets.of(checkTimeZone(undefined));
       const dayMs = 86_400_000;
-      const localMidnight = Math.floor((to + offset(to) * 60_000) / dayMs) * dayMs - offset(to) * 60_000;
-      const counted = new Map(plays.perDay(localMidnight - (days - 1) * dayMs, to + 1, offset).map((d) => [d.day, d.plays]));
+      const today = Date.parse(`${zone.day(to)}T00:00:00Z`);
+      const from = zone.dayBounds(new Date(today - (days - 1) * dayMs).toISOString().slice(0, 10)).start;
+      const counted = new Map(plays.perDay(from, to + 1, (ms) => zone.offset(ms) / 60_000).map((d) => [d.day, d.plays]));
       const list = [];
       for (let i = days - 1; i >= 0; i--) {
-        const day = new Date(localMidnight - i * dayMs + 12 * 3600_000 + offset(to) * 60_000).toISOString().slice(0, 10);
+        const day = new Date(today - i * dayMs).toISOString().slice(0, 10);
         list.push({ day, plays: counted.get(day) ?? 0 });
       }
       return { days: list };

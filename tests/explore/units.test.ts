@@ -78,6 +78,24 @@ describe('zone offsets', () => {
     const berlin = ZoneOffsets.of('Europe/Berlin');
     expect(berlin.utc(Date.UTC(2026, 0, 1))).toBe(Date.UTC(2025, 11, 31, 23));
     expect(berlin.utc(Date.UTC(2026, 6, 1))).toBe(Date.UTC(2026, 5, 30, 22));
+    // 02:30 on the autumn change happens twice: the first one.
+    expect(berlin.utc(Date.UTC(2026, 9, 25, 2, 30))).toBe(Date.UTC(2026, 9, 25, 0, 30));
+    // Santiago's clocks go from 00:00 to 01:00 on 6 September: that midnight is
+    // in the gap, and the day starts at the change (04:00 UTC), not an hour
+    // before it (still 5 September there).
+    const santiago = ZoneOffsets.of('America/Santiago');
+    expect(santiago.utc(Date.UTC(2026, 8, 6))).toBe(Date.UTC(2026, 8, 6, 4));
+    expect(santiago.utc(Date.UTC(2026, 8, 6, 0, 30))).toBe(Date.UTC(2026, 8, 6, 4));
+  });
+
+  it('cuts local days', () => {
+    const santiago = ZoneOffsets.of('America/Santiago');
+    expect(santiago.dayBounds('2026-09-06')).toEqual({ start: Date.UTC(2026, 8, 6, 4), end: Date.UTC(2026, 8, 7, 3) });
+    expect(santiago.day(Date.UTC(2026, 8, 6, 4) - 1)).toBe('2026-09-05');
+    expect(santiago.day(Date.UTC(2026, 8, 6, 4))).toBe('2026-09-06');
+    expect(ZoneOffsets.of('Europe/Berlin').dayBounds('2026-10-25')).toEqual({ start: Date.UTC(2026, 9, 24, 22), end: Date.UTC(2026, 9, 25, 23) });
+    expect(() => santiago.dayBounds('2026-02-30')).toThrow(RangeError);
+    expect(() => santiago.dayBounds('6 Sept')).toThrow(RangeError);
   });
 });
 

@@ -9,7 +9,9 @@ function utcOffsetMs(ms: number, zone: IANAZone): number {
   return zone.offset(ms) * 60_000;
 }
 
-const WEEK = 7 * 86_400_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 /** Transitions are looked for from here to a year after now; outside, the edge offset holds. */
 const FIRST = Date.UTC(1999, 11, 1);
 
@@ -83,9 +85,26 @@ export class ZoneOffsets {
 
   /** The UTC instant of a local wall time (given as if UTC); in a gap, the instant just after it. */
   utc(localMs: number): number {
-    // Two rounds settle the offset, also across a transition.
-    let t = localMs - this.offset(localMs);
-    t = localMs - this.offset(t);
-    return t;
+    // The offsets a day either side of it are the only ones it can have (a
+    // zone changes at most once in that span); the earlier fit wins, as on an
+    // hour a fall-back repeats. No fit: the wall time is in a spring-forward
+    // gap, which ends at the change.
+    const before = localMs - this.offset(localMs - DAY);
+    const after = localMs - this.offset(localMs + DAY);
+    const fits = [before, after].filter((t) => this.local(t) === localMs);
+    if (fits.length > 0) return Math.min(...fits);
+    return this.nextChange(Math.min(before, after));
+  }
+
+  /** "2026-03-29": the local calendar day of an instant. */
+  day(ms: number): string {
+    return new Date(this.local(ms)).toISOString().slice(0, 10);
+  }
+
+  /** The UTC instants where a local day ("YYYY-MM-DD") starts and the next one starts. */
+  dayBounds(day: string): { start: number; end: number } {
+    const midnight = Date.parse(`${day}T00:00:00Z`);
+    if (!DAY_RE.test(day) || Number.isNaN(midnight) || new Date(midnight).toISOString().slice(0, 10) !== day) throw new RangeError(`not a day: ${day}`);
+    return { start: this.utc(midnight), end: this.utc(midnight + DAY) };
   }
 }
