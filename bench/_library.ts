@@ -2,21 +2,13 @@
 // 50,000 tracks, plays spread over eight years with a skewed (Zipf-like)
 // taste, some multi-artist credits and names with diacritics.
 import type { NewPlay } from '../src/main/db/plays';
+import { mulberry32 } from '../tests/support/seeded-random';
 
 const SYLLABLES = ['ka', 'ro', 'mi', 'lu', 'sé', 'an', 'to', 'ví', 'ne', 'da', 'ré', 'sol', 'mar', 'björ', 'el', 'ri', 'on', 'ça', 'us', 'ly'];
 const WORDS = ['love', 'night', 'river', 'blue', 'heart', 'fire', 'dream', 'city', 'light', 'rain', 'summer', 'gold', 'road', 'home', 'sky', 'ocean', 'song', 'dance', 'star', 'time'];
 
-/** Deterministic PRNG (mulberry32): the same library every run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: the same library every run. */
+export const random = mulberry32;
 
 function name(rnd: () => number, parts: number): string {
   let s = '';

@@ -22,6 +22,7 @@ import { MemoryLogger } from '../src/main/core/logger';
 import { validateNewPlay, type NewPlay } from '../src/main/db/plays';
 import { PlayDetector } from '../src/main/services/roon/play-detector';
 import type { RoonSeekChange, RoonZone, RoonZoneState, RoonZonesChanged } from '../src/main/services/roon/types';
+import { mulberry32 } from '../tests/support/seeded-random';
 
 const SEED = Number(process.argv[2] ?? 20260101);
 const DAY_SECONDS = 24 * 3600;
@@ -31,16 +32,6 @@ const BORDERLINE_SECONDS = 4;
 const START = Date.UTC(2026, 0, 10, 0, 0, 0);
 
 // Deterministic randomness, so a failure can be replayed with its seed.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(SEED);
 const between = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const chance = (p: number) => rand() < p;

@@ -10,20 +10,7 @@ import { scrobblesToPlays } from '../../src/main/services/lastfm/policy';
 import { LASTFM_REJECT_REASONS } from '../../src/shared/status';
 import { FakeLastfmServer, generateHistory } from '../../src/dev/fakes/lastfm-server';
 import { harness, T0, T0_UTS, type Harness } from './harness';
-
-/** mulberry32: a seeded generator so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
-}
-type Rng = ReturnType<typeof rng>;
+import { rng, type Rng } from '../support/seeded-random';
 
 const ODD: unknown[] = [null, -1, 0, 1.5, 1e308, '', ' ', 'x'.repeat(1_001), {}, [], true, '∞', 2 ** 53, [null], { '#text': 42 }, { uts: '-5' }, { uts: '1e9' }, 'NaN'];
 const FIELDS = ['artist', 'name', 'album', 'date', 'mbid', 'url', 'image', 'streamable', '@attr'];

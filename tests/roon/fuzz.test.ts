@@ -13,20 +13,7 @@ import { tokenKey } from '../../src/main/services/roon/service';
 import { ROON_CORE_SERVICE_ID, SoodDiscovery, SoodParseError, coreFromReply, decodeSood, encodeSood } from '../../src/main/services/roon/sood';
 import { within } from './helpers';
 import { makeHarness, type Harness } from './service-harness';
-
-/** mulberry32: a seeded generator so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
-}
-type Rng = ReturnType<typeof rng>;
+import { rng, type Rng } from '../support/seeded-random';
 
 const ODD_VALUES: unknown[] = [null, -1, 0, 1e308, -1e308, '', 'x'.repeat(3000), {}, [], true, '∞', 2 ** 53, [null], { zone_id: 1 }];
 
