@@ -2,6 +2,7 @@
 // server, a ManualClock, and a host that records what the service reports.
 import { ManualClock } from '../../src/main/core/clock';
 import { MemoryLogger } from '../../src/main/core/logger';
+import type { ServiceReport } from '../../src/main/core/service';
 import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore } from '../../src/main/db/plays';
 import { StateStore } from '../../src/main/db/state';
@@ -68,6 +69,13 @@ export async function harness(
 }
 
 /** Scrobbles newest first, `spacing` seconds apart, the newest at `newestUts`. */
+/** One poll interval later, the poll's report. */
+export function poll(h: Harness, predicate = (r: ServiceReport) => r.success === true): Promise<ServiceReport> {
+  const next = h.host.next(predicate);
+  h.clock.advance(h.config.pollSeconds * 1000);
+  return next;
+}
+
 export function scrobbles(n: number, newestUts: number, spacing = 240, prefix = 'Song'): FakeScrobble[] {
   return Array.from({ length: n }, (_, i) => ({ artist: `Band ${i % 7}`, title: `${prefix} ${i}`, album: `Album ${i % 3}`, uts: newestUts - i * spacing }));
 }

@@ -2,13 +2,12 @@
 // does not: bad entries, late scrobbles, error 29 anywhere, another user's
 // page, error 7, and imports that fail halfway.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ServiceReport } from '../../src/main/core/service';
 import { lastfmSync } from '../../src/main/services/scheduler/jobs/lastfm-sync';
 import type { JobContext } from '../../src/main/services/scheduler/job';
 import { LAST_SYNC_KEY, LASTFM_ACCEPT_WINDOW_MS } from '../../src/main/services/lastfm/service';
 import { ConfigSchema } from '../../src/shared/config';
 import type { ImportProgress } from '../../src/shared/status';
-import { harness, scrobbles, T0_UTS, type Harness } from './harness';
+import { harness, poll, scrobbles, T0_UTS, type Harness } from './harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -19,11 +18,6 @@ afterEach(async () => {
 
 const go = () => new AbortController().signal;
 
-async function poll(h: Harness, predicate = (r: ServiceReport) => r.success === true) {
-  const next = h.host.next(predicate);
-  h.clock.advance(h.config.pollSeconds * 1000);
-  return next;
-}
 
 function importState(h: Harness, state: ImportProgress['state']): Promise<ImportProgress> {
   if (h.service.importProgress().state === state) return Promise.resolve(h.service.importProgress());

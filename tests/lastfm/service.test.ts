@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { liveDisposables } from '../../src/main/core/disposable';
-import type { ServiceReport } from '../../src/main/core/service';
 import { ServiceError } from '../../src/main/core/service';
-import { harness, scrobbles, T0_UTS, type Harness } from './harness';
+import { harness, poll, scrobbles, T0_UTS, type Harness } from './harness';
 import { LASTFM_ACCEPT_WINDOW_MS, LATE_SCROBBLE_WINDOW_MS } from '../../src/main/services/lastfm/service';
 
 let h: Harness | undefined;
@@ -13,12 +12,6 @@ afterEach(async () => {
 
 const go = () => new AbortController().signal;
 
-/** One poll interval later, the poll's report. */
-async function poll(h: Harness, predicate = (r: ServiceReport) => r.success === true) {
-  const next = h.host.next(predicate);
-  h.clock.advance(h.config.pollSeconds * 1000);
-  return next;
-}
 
 describe('LastfmService', () => {
   it('is not configured without user or key', async () => {
