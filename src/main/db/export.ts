@@ -46,12 +46,6 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** "2026-03-29 03:00:00" from a local wall time given as if UTC. */
-function wallTime(localMs: number): string {
-  const s = new Date(localMs).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 19)}`;
-}
-
 function listenBrainz(r: ExportRow): string {
   const sources = playSources(r.roon_started_at, r.lastfm_started_at);
   const additional: Record<string, unknown> = { submission_client: 'Encore' };
@@ -118,12 +112,12 @@ export async function* exportChunks(
       if (query.format === 'listenbrainz') text += listenBrainz(r) + '\n';
       else if (query.format === 'csv') {
         const sources = playSources(r.roon_started_at, r.lastfm_started_at).join(';');
-        text += [new Date(r.started_at).toISOString(), wallTime(zone.local(r.started_at)), r.artist, r.title, r.album, r.seconds_listened, r.zone, sources].map(csvField).join(',') + '\r\n';
+        text += [new Date(r.started_at).toISOString(), zone.wallTime(r.started_at), r.artist, r.title, r.album, r.seconds_listened, r.zone, sources].map(csvField).join(',') + '\r\n';
       } else {
         text += (first ? '\n' : ',\n') + JSON.stringify({
           id: r.id,
           startedAt: new Date(r.started_at).toISOString(),
-          localTime: wallTime(zone.local(r.started_at)),
+          localTime: zone.wallTime(r.started_at),
           artist: r.artist,
           title: r.title,
           album: r.album,

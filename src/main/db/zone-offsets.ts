@@ -101,6 +101,12 @@ export class ZoneOffsets {
     return new Date(this.local(ms)).toISOString().slice(0, 10);
   }
 
+  /** "2026-03-29 03:00:00": the local wall time of an instant, for people and spreadsheets. */
+  wallTime(ms: number): string {
+    const s = new Date(this.local(ms)).toISOString();
+    return `${s.slice(0, 10)} ${s.slice(11, 19)}`;
+  }
+
   /** The UTC instants where a local day ("YYYY-MM-DD") starts and the next one starts. */
   dayBounds(day: string): { start: number; end: number } {
     const midnight = Date.parse(`${day}T00:00:00Z`);

@@ -1,4 +1,5 @@
 // Formatting for people: short, stable, and testable without a browser.
+import { localDay } from './period';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -61,9 +62,7 @@ export function clockTime(when: string | null | undefined, now: number): string 
   const d = new Date(when);
   if (Number.isNaN(d.getTime())) return '–';
   const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  const today = new Date(now);
-  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
-  if (sameDay) return time;
+  if (localDay(d) === localDay(now)) return time;
   return `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short' })}, ${time}`;
 }
 

@@ -1,16 +1,14 @@
 // Calendar arithmetic in a job's time zone: which local day an instant falls
-// on and where that day starts and ends across DST changes come from
-// ZoneOffsets (src/main/db), the one place the app cuts local days; the zone
-// rules are luxon's, which the cron package also uses for its slots, so both
-// agree. Wall times for people ("03:00") are formatted with luxon.
-import { DateTime, IANAZone } from 'luxon';
+// on, where that day starts and ends across DST changes, and "03:00" for the
+// status line. All of it comes from ZoneOffsets (src/main/db), the one place
+// the app cuts local days; its zone rules are luxon's, which the cron package
+// also uses for its slots, so both agree.
+import { IANAZone } from 'luxon';
 import { ZoneOffsets } from '../../db/zone-offsets';
 
 export function isValidTimeZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
-
-const inZone = (ms: number, timeZone: string) => DateTime.fromMillis(ms, { zone: timeZone });
 
 /** "2026-03-29": the local calendar day of an instant. */
 export function localDay(ms: number, timeZone: string): string {
@@ -19,11 +17,12 @@ export function localDay(ms: number, timeZone: string): string {
 
 /** "2026-03-29 03:00:00" local wall time, for people and spreadsheets. */
 export function localDateTime(ms: number, timeZone: string): string {
-  return inZone(ms, timeZone).toFormat('yyyy-MM-dd HH:mm:ss');
+  return ZoneOffsets.of(timeZone).wallTime(ms);
 }
 
+/** "03:00": the local wall clock, for the status line. */
 export function localHourMinute(ms: number, timeZone: string): string {
-  return inZone(ms, timeZone).toFormat('HH:mm');
+  return localDateTime(ms, timeZone).slice(11, 16);
 }
 
 /**
