@@ -139,3 +139,47 @@ describe('the rollups in the background', () => {
     }
   });
 });
+
+describe('plays per day in the status window', () => {
+  it("cuts days at the host's local midnight, also across a DST change", async () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    const dataDir = tempDir();
+    // 13:00 on 26 October in Berlin, the day after the clocks went back: the
+    // three days asked for started in summer time.
+    const clock = new ManualClock(Date.UTC(2026, 9, 26, 12));
+    const loopback = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
+    const secrets = new Map<string, string>();
+    const encore = await createEncore({
+      dataDir,
+      clock,
+      config: parseConfig({ roon: { discovery: loopback } }),
+      logger: new MemoryLogger(),
+      powerTriggers: [],
+      secrets: { get: async (k) => secrets.get(k) ?? null, set: async (k, v) => void secrets.set(k, v), delete: async (k) => void secrets.delete(k) },
+    });
+    try {
+      for (let i = 0; i < 500 && encore.status().services.find((s) => s.id === 'database')?.state !== 'running'; i++) await clock.advanceAsync(10);
+      const db = new EncoreDatabase({ file: path.join(dataDir, 'encore.db') });
+      await db.open();
+      const play = (startedAt: number, title: string) => ({ artist: 'Cornelius', title, album: null, lengthSeconds: 200, startedAt, secondsListened: 190, zone: 'Study', source: 'roon' as const });
+      new PlayStore(db, () => clock.now()).ingest([
+        play(Date.UTC(2026, 9, 23, 21, 30), '23 Oct, 23:30 CEST: before the three days'),
+        play(Date.UTC(2026, 9, 23, 22, 30), '24 Oct, 00:30 CEST'),
+        play(Date.UTC(2026, 9, 24, 22, 30), '25 Oct, 00:30 CEST'),
+        play(Date.UTC(2026, 9, 25, 22, 30), '25 Oct, 23:30 CET'),
+        play(Date.UTC(2026, 9, 25, 23, 30), '26 Oct, 00:30 CET'),
+      ]);
+      db.close();
+      const { days } = await encore.handlers.getPlaysPerDay({ days: 3 });
+      expect(days).toEqual([
+        { day: '2026-10-24', plays: 1 },
+        { day: '2026-10-25', plays: 2 },
+        { day: '2026-10-26', plays: 1 },
+      ]);
+    } finally {
+      await encore.shutdown();
+      process.env.TZ = saved;
+    }
+  });
+});
