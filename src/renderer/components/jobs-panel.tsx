@@ -65,6 +65,7 @@ export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undef
                             {took !== null && took >= 0 && ` · ${formatDuration(took)}`}
                           </span>
                           {last.error && <span class="error-text block">{last.error}</span>}
+                          {j.waiting && <span class="small block" data-testid={`job-${j.id}-waiting`}>{j.waiting}</span>}
                         </>
                       ) : (
                         <span class="small">never run</span>
