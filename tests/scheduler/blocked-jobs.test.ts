@@ -113,6 +113,56 @@ describe('a job while the database is locked', () => {
     expect(h.history().map((r) => r.outcome)).toEqual(['success']);
   });
 
+  it('a run that keeps failing although writes work backs off between retries', async () => {
+    const h = await harness({ behaviours: { tick: 'manual' } });
+    cleanups.push(() => h.suspend());
+    await h.advance(50 * 60_000);
+    const fake = h.fakes.tick!;
+    fake.finish(busy());
+    await flush();
+    // The first retry goes at once.
+    expect(fake.calls).toHaveLength(2);
+    fake.finish(busy());
+    await flush();
+    expect(fake.calls).toHaveLength(2);
+    await h.advance(2_000, 500);
+    expect(fake.calls).toHaveLength(3);
+    fake.finish(busy());
+    await flush();
+    await h.advance(2_000, 500);
+    expect(fake.calls).toHaveLength(3);
+    await h.advance(2_000, 500);
+    expect(fake.calls).toHaveLength(4);
+    fake.finish();
+    await flush();
+    expect(h.history().map((r) => r.outcome)).toEqual(['success']);
+    expect(fake.maxConcurrent).toBe(1);
+  });
+
+  it('a retry that waited through a sleep goes after the wake', async () => {
+    const file = path.join(tempDir(), 'encore.db');
+    const clock = new ManualClock(utc('2026-01-01T12:10:00Z'));
+    const database = new EncoreDatabase({ file, clock });
+    await database.open();
+    cleanups.push(() => database.dispose());
+    const h = await harness({ clock, database, behaviours: { tick: 'manual' } });
+    await h.advance(50 * 60_000);
+    const lock = await holdWriteLock(file);
+    h.fakes.tick!.finish(busy());
+    await flush();
+    expect(h.scheduler.jobs()[0]!.waiting).toBe('Runs again by itself as soon as the database can be written.');
+    await h.suspend();
+    await lock.release();
+    await h.advance(300, 50);
+    expect(h.fakes.tick!.calls).toHaveLength(1);
+    await h.start();
+    expect(h.fakes.tick!.slots).toEqual([utc('2026-01-01T13:00:00Z'), utc('2026-01-01T13:00:00Z')]);
+    h.fakes.tick!.finish();
+    await flush();
+    expect(h.history().map((r) => [r.scheduledFor, r.outcome])).toEqual([[utc('2026-01-01T13:00:00Z'), 'success']]);
+    await h.suspend();
+  });
+
   it('a failure that is not the database is recorded as it was and not retried', async () => {
     const h = await harness({ behaviours: { tick: 'manual' } });
     cleanups.push(() => h.suspend());

@@ -210,7 +210,8 @@ export class SchedulerService implements Service {
         }),
       ),
     );
-    for (const job of this.states.values()) if (job.retry) this.watchRetry(job);
+    // A retry that waited through a sleep or a stop: at once if it can, else when it can.
+    for (const job of this.states.values()) if (job.retry && !this.retryIfReady(job, false)) this.watchRetry(job);
     for (const job of this.states.values()) this.tick(job);
     this.report();
   }
@@ -673,6 +674,9 @@ export class SchedulerService implements Service {
       this.log.warn(`${job.id}: its abort handler threw`, error);
     }
     this.record(job, active, outcome, message);
+    // A retry that timed out is over (its outcome says why); one stopped by
+    // sleep or a stop stays pending, and goes again after the next start.
+    if (outcome === 'timeout' && job.retry?.runId === active.runId) this.dropRetry(job);
     this.report();
   }
 
