@@ -1,41 +1,132 @@
+import path from 'node:path';
 import tseslint from 'typescript-eslint';
 
-// Where code may run: src/shared and the pure core import no Electron and no
-// native module (type-only imports are fine). Only src/main/electron imports electron.
-const restrictedNative = {
-  paths: [
-    { name: 'electron', message: 'The pure layers run in plain Node: take the platform piece as a port instead.', allowTypeImports: true },
-    { name: 'better-sqlite3', message: 'Native modules stay out of the pure layers (type-only imports are fine).', allowTypeImports: true },
-  ],
-  patterns: [{ group: ['electron/*', 'electron-log', 'electron-log/*'], message: 'Electron stays in src/main/electron.', allowTypeImports: true }],
+// Where code may run, one block per layer. Each source file matches exactly one
+// layer block, and each block states the whole rule for its layer: in a flat
+// config a later block that sets the same rule replaces the earlier options
+// rather than adding to them, which once let the renderer import better-sqlite3.
+//
+// Two rules per layer: `@typescript-eslint/no-restricted-imports` for packages
+// (type-only imports are fine: they vanish from the build), and
+// `encore/layer-imports` for the project's own folders, resolved to the layer
+// they point into. tests/lint-boundaries.test.ts shows every layer's rule firing.
+
+const ROOT = path.dirname(new URL(import.meta.url).pathname);
+
+/** Folder → layer, most specific first. `main` is src/main's own files: app.ts (the composition root), config.ts, log-adapter.ts. */
+const LAYER_DIRS = [
+  ['src/shared', 'shared'],
+  ['src/main/core', 'core'],
+  ['src/main/db', 'db'],
+  ['src/main/services', 'services'],
+  ['src/main/electron', 'electron'],
+  ['src/main/headless', 'headless'],
+  ['src/main', 'main'],
+  ['src/preload', 'preload'],
+  ['src/renderer', 'renderer'],
+  ['tests', 'tests'],
+];
+
+function layerOf(file) {
+  const relative = path.relative(ROOT, file).split(path.sep).join('/');
+  for (const [dir, layer] of LAYER_DIRS) if (relative === dir || relative.startsWith(`${dir}/`)) return layer;
+  return null;
+}
+
+/** What each layer may import of the project, and why not the rest. */
+const LAYERS = {
+  shared: { may: ['shared'], why: 'src/shared is the contract both sides read: it imports nothing of the app' },
+  core: { may: ['shared', 'core'], why: 'the core is pure logic: it is handed ports, it never reaches for the database, a service or a host' },
+  db: { may: ['shared', 'core', 'db'], why: 'the database layer knows no service and no host' },
+  services: { may: ['shared', 'core', 'db', 'services'], why: 'a service is handed its config and stores; it knows no host and no composition root' },
+  main: { may: ['shared', 'core', 'db', 'services', 'main'], why: 'the composition root is shared by both hosts: it imports neither' },
+  electron: { may: ['shared', 'core', 'main', 'electron'], why: 'the desktop host reaches the core through createEncore (src/main/app.ts), not around it' },
+  headless: { may: ['shared', 'core', 'main', 'headless'], why: 'the headless host reaches the core through createEncore (src/main/app.ts), not around it' },
+  preload: { may: ['preload'], types: ['shared'], why: 'the preload is sandboxed and bundled alone: types from src/shared only' },
+  renderer: { may: ['shared', 'renderer'], why: 'the window runs in a browser too: it talks to the app through the API only' },
 };
+
+const encorePlugin = {
+  rules: {
+    'layer-imports': {
+      meta: {
+        type: 'problem',
+        schema: [{ type: 'object', properties: { allowTests: { type: 'boolean' } }, additionalProperties: false }],
+        messages: { crossing: '{{from}} may not import {{to}} ({{source}}): {{why}}.' },
+      },
+      create(context) {
+        const from = layerOf(context.filename);
+        const rules = from && LAYERS[from];
+        if (!rules) return {};
+        const allowTests = context.options[0]?.allowTests === true;
+        const check = (node, source, typeOnly) => {
+          if (typeof source !== 'string' || !source.startsWith('.')) return;
+          const to = layerOf(path.resolve(path.dirname(context.filename), source));
+          // A test is never bundled: it may also take values from where the layer takes only types.
+          if (!to || rules.may.includes(to) || ((typeOnly || allowTests) && rules.types?.includes(to)) || (to === 'tests' && allowTests)) return;
+          const why = to === 'tests' ? 'production code may not depend on tests (fakes that production uses belong in src)' : rules.why;
+          context.report({ node, messageId: 'crossing', data: { from: `src layer "${from}"`, to: `"${to}"`, source, why } });
+        };
+        return {
+          ImportDeclaration: (node) => check(node.source, node.source.value, node.importKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((s) => s.importKind === 'type'))),
+          ExportNamedDeclaration: (node) => node.source && check(node.source, node.source.value, node.exportKind === 'type'),
+          ExportAllDeclaration: (node) => check(node.source, node.source.value, node.exportKind === 'type'),
+          ImportExpression: (node) => node.source.type === 'Literal' && check(node.source, node.source.value, false),
+        };
+      },
+    },
+  },
+};
+
+const noValue = (name, message) => ({ name, message, allowTypeImports: true });
+const ELECTRON = noValue('electron', 'Only src/main/electron (and the preload) import electron: take the platform piece as a port instead.');
+const ELECTRON_LOG = { group: ['electron-log', 'electron-log/*'], message: 'Logging reaches this layer as the Logger port.', allowTypeImports: true };
+const NATIVE = noValue('better-sqlite3', 'The native module stays in src/main/db (type-only imports are fine).');
+const NODE = { group: ['node:*'], message: 'This layer also runs in a browser or a sandbox: no Node modules.', allowTypeImports: true };
+const SERVER_SIDE = ['kysely', 'ws', 'cron', 'luxon', '@homebridge/dbus-native'].map((name) => noValue(name, 'A main-process library: not in this layer.'));
+
+/** The packages each layer may not import. */
+const PACKAGES = {
+  shared: { paths: [ELECTRON, NATIVE, ...SERVER_SIDE], patterns: [ELECTRON_LOG, NODE] },
+  core: { paths: [ELECTRON, NATIVE, noValue('kysely', 'The core knows no database.'), noValue('ws', 'The core opens no sockets: services do.')], patterns: [ELECTRON_LOG] },
+  db: { paths: [ELECTRON], patterns: [ELECTRON_LOG] },
+  services: { paths: [ELECTRON], patterns: [ELECTRON_LOG] },
+  main: { paths: [ELECTRON], patterns: [] },
+  electron: { paths: [], patterns: [] },
+  headless: { paths: [ELECTRON], patterns: [] },
+  preload: { paths: [NATIVE, noValue('zod', 'The preload restates what it needs (see channels.ts): zod and the schemas are about 450 kB.'), ...SERVER_SIDE], patterns: [ELECTRON_LOG, NODE] },
+  renderer: { paths: [ELECTRON, NATIVE, ...SERVER_SIDE], patterns: [ELECTRON_LOG, NODE] },
+};
+
+const TESTS = ['**/*.test.ts', '**/*.test.tsx'];
+/** Production code that still imports tests/: phase 2 moves the demo's fakes into src. */
+const KNOWN_TEST_IMPORTS = ['src/main/headless/demo.ts'];
+
+function layerBlocks() {
+  return LAYER_DIRS.filter(([, layer]) => layer !== 'tests').flatMap(([dir, layer]) => {
+    // src/main's own files only: the layers below it have their own blocks.
+    const files = layer === 'main' ? [`${dir}/*.{ts,tsx}`] : [`${dir}/**/*.{ts,tsx}`];
+    const rules = (allowTests) => ({
+      '@typescript-eslint/no-restricted-imports': ['error', PACKAGES[layer]],
+      'encore/layer-imports': ['error', { allowTests }],
+    });
+    return [
+      { files, ignores: [...TESTS, ...KNOWN_TEST_IMPORTS], rules: rules(false) },
+      // Tests next to the code keep the layer's rules, and may use tests/ (fakes, stand-ins).
+      { files: [...TESTS.map((t) => `${dir}/${layer === 'main' ? t.replace('**/', '') : t}`), ...KNOWN_TEST_IMPORTS.filter((f) => layerOf(path.join(ROOT, f)) === layer)], rules: rules(true) },
+    ];
+  });
+}
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', '.electron-native/**', 'test-results/**'] },
   ...tseslint.configs.recommended,
   {
+    plugins: { encore: encorePlugin },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-empty-function': 'off',
     },
   },
-  {
-    files: ['src/shared/**/*.ts', 'src/main/core/**/*.ts', 'src/renderer/**/*.{ts,tsx}'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', restrictedNative] },
-  },
-  {
-    files: ['src/**/*.{ts,tsx}'],
-    // The preload is the renderer's side of the bridge: contextBridge and ipcRenderer are its job.
-    ignores: ['src/main/electron/**', 'src/preload/**'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'electron', message: 'Only src/main/electron imports electron.', allowTypeImports: true }] },
-      ],
-    },
-  },
-  {
-    files: ['src/shared/**/*.ts', 'src/main/core/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', restrictedNative] },
-  },
+  ...layerBlocks(),
 );

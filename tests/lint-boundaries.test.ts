@@ -1,5 +1,5 @@
-// The pure layers run in plain Node: the lint rule that keeps Electron and
-// native modules out of them must actually fire.
+// Each layer's import boundary (eslint.config.js) must actually fire: one
+// import it refuses and one it allows, per layer.
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
@@ -10,19 +10,90 @@ async function problems(filePath: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).map((m) => `${m.ruleId}: ${m.message}`);
 }
 
-describe('import boundaries', () => {
-  it.each(['src/shared/example.ts', 'src/main/core/example.ts'])('%s may not import electron or better-sqlite3 values', async (file) => {
-    expect((await problems(file, "import { app } from 'electron';\nexport const a = app;\n")).join('\n')).toMatch(/no-restricted-imports/);
-    expect((await problems(file, "import Database from 'better-sqlite3';\nexport const d = Database;\n")).join('\n')).toMatch(/no-restricted-imports/);
+/** One import that must be refused, and one the layer may make, per layer (eslint.config.js). */
+const LAYER_CASES: { layer: string; file: string; refused: string[]; allowed: string[] }[] = [
+  {
+    layer: 'shared',
+    file: 'src/shared/example.ts',
+    refused: ["import { app } from 'electron';", "import Database from 'better-sqlite3';", "import fs from 'node:fs';", "import { Kysely } from 'kysely';", "import { Supervisor } from '../main/core/supervisor';"],
+    allowed: ["import { z } from 'zod';", "import { SERVICE_IDS } from './status';", "import type { App } from 'electron';"],
+  },
+  {
+    layer: 'core',
+    file: 'src/main/core/example.ts',
+    refused: ["import { app } from 'electron';", "import Database from 'better-sqlite3';", "import { EncoreDatabase } from '../db/database';", "import { RoonService } from '../services/roon/service';", "import { loadConfig } from '../config';", "import { createEncore } from '../app';", "import { WebSocket } from 'ws';"],
+    allowed: ["import { SERVICE_IDS } from '../../shared/status';", "import { DisposableStore } from './disposable';", "import type { App } from 'electron';", "import os from 'node:os';"],
+  },
+  {
+    layer: 'db',
+    file: 'src/main/db/example.ts',
+    refused: ["import { app } from 'electron';", "import { RoonService } from '../services/roon/service';", "import { startHeadless } from '../headless/host';"],
+    allowed: ["import Database from 'better-sqlite3';", "import { Kysely } from 'kysely';", "import { systemClock } from '../core/clock';"],
+  },
+  {
+    layer: 'services',
+    file: 'src/main/services/roon/example.ts',
+    refused: ["import { app } from 'electron';", "import { loadConfig } from '../../config';", "import { createEncore } from '../../app';", "import { TrayController } from '../../electron/tray';"],
+    allowed: ["import { PlayStore } from '../../db/plays';", "import { WebSocket } from 'ws';", "import { systemClock } from '../../core/clock';"],
+  },
+  {
+    layer: 'main (composition root)',
+    file: 'src/main/example.ts',
+    refused: ["import { app } from 'electron';", "import { TrayController } from './electron/tray';", "import { startHeadless } from './headless/host';"],
+    allowed: ["import { createServices } from './services';", "import { EncoreDatabase } from './db/database';"],
+  },
+  {
+    layer: 'electron',
+    file: 'src/main/electron/example.ts',
+    refused: ["import { EncoreDatabase } from '../db/database';", "import { RoonService } from '../services/roon/service';", "import { startHeadless } from '../headless/host';", "import { createEncoreApi } from '../../preload/api';", "import type { IpcResult } from '../../preload/ipc-result';"],
+    allowed: ["import { app } from 'electron';", "import { createEncore } from '../app';", "import { DisposableStore } from '../core/disposable';"],
+  },
+  {
+    layer: 'headless',
+    file: 'src/main/headless/example.ts',
+    refused: ["import { app } from 'electron';", "import { TrayController } from '../electron/tray';", "import { FakeRoonCore } from '../../../tests/fakes/roon-core';"],
+    allowed: ["import { createEncore } from '../app';", "import http from 'node:http';"],
+  },
+  {
+    layer: 'preload',
+    file: 'src/preload/example.ts',
+    refused: ["import { API } from '../shared/api';", "import { z } from 'zod';", "import fs from 'node:fs';", "import { createEncore } from '../main/app';"],
+    allowed: ["import { contextBridge } from 'electron';", "import type { EncoreApi } from '../shared/api';", "import { CHANNELS } from './channels';"],
+  },
+  {
+    layer: 'renderer',
+    file: 'src/renderer/example.ts',
+    refused: ["import Database from 'better-sqlite3';", "import { ipcRenderer } from 'electron';", "import fs from 'node:fs';", "import { createEncore } from '../main/app';", "import { CHANNELS } from '../preload/channels';"],
+    allowed: ["import { API } from '../shared/api';", "import { useState } from 'preact/hooks';", "import { trackTime } from './lib/format';"],
+  },
+];
+
+/** Lints one import (plus a use, so nothing is unused) as if it were in `file`. */
+async function importProblems(file: string, line: string): Promise<string[]> {
+  const name = /import(?: type)? (?:\{ (\w+) \}|(\w+))/.exec(line);
+  const use = `export const used = ${line.startsWith('import type') ? 'null as unknown as ' + (name?.[1] ?? name?.[2]) : (name?.[1] ?? name?.[2])};\n`;
+  return (await problems(file, `${line}\n${use}`)).filter((p) => /restricted-imports|layer-imports/.test(p));
+}
+
+describe('import boundaries: one rule per layer, and it fires', () => {
+  describe.each(LAYER_CASES)('$layer', ({ file, refused, allowed }) => {
+    it.each(refused)(`refuses %s`, async (line) => {
+      expect((await importProblems(file, line)).join('\n')).toMatch(/no-restricted-imports|encore\/layer-imports/);
+    });
+    it.each(allowed)(`allows %s`, async (line) => {
+      expect(await importProblems(file, line)).toEqual([]);
+    });
   });
 
-  it('type-only imports are fine in the pure layers', async () => {
-    expect(await problems('src/main/core/example.ts', "import type { App } from 'electron';\nexport type A = App;\n")).toEqual([]);
+  it('tests next to the code keep their layer rules, and may use tests/', async () => {
+    expect(await importProblems('src/main/core/example.test.ts', "import { FakeService } from '../../../tests/support/fake-service';")).toEqual([]);
+    expect((await importProblems('src/main/core/example.test.ts', "import { EncoreDatabase } from '../db/database';")).join('\n')).toMatch(/layer-imports/);
+    expect((await importProblems('src/renderer/example.test.ts', "import Database from 'better-sqlite3';")).join('\n')).toMatch(/no-restricted-imports/);
   });
 
-  it('only src/main/electron imports electron', async () => {
-    expect((await problems('src/main/headless/example.ts', "import { app } from 'electron';\nexport const a = app;\n")).join('\n')).toMatch(/no-restricted-imports/);
-    expect(await problems('src/main/electron/example.ts', "import { app } from 'electron';\nexport const a = app;\n")).toEqual([]);
+  it('names the layers and says why', async () => {
+    const [message] = await importProblems('src/main/core/example.ts', "import { EncoreDatabase } from '../db/database';");
+    expect(message).toBe('encore/layer-imports: src layer "core" may not import "db" (../db/database): the core is pure logic: it is handed ports, it never reaches for the database, a service or a host.');
   });
 });
 

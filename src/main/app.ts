@@ -5,16 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput } from '../shared/api';
 import { ConfigSchema, effectiveJobs, type Config } from '../shared/config';
-import type { RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
-import { SERVICE_IDS } from '../shared/status';
+import type { NowPlayingProgress, RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
 import { systemClock, type Clock } from './core/clock';
 import { ClockJumpDetector, SimulatedPowerTrigger } from './core/clock-jump-detector';
 import { NetworkMonitor } from './core/network-monitor';
-import { DisposableStore, type Disposable } from './core/disposable';
+import { DisposableStore, toDisposable, type Disposable } from './core/disposable';
+import { ProgressThrottle } from './core/progress-throttle';
 import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
 import { Supervisor, type JournalSink, type WantedStore } from './core/supervisor';
-import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
+import { loadConfig, parseConfig, saveConfig } from './config';
 import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
 import { DatabaseError, EncoreDatabase, isBusy } from './db/database';
@@ -22,8 +22,8 @@ import { PlayStore } from './db/plays';
 import { StateStore, type JournalEntry } from './db/state';
 import { createServices, type ServiceSet } from './services';
 
-export const APP_VERSION = '0.1.0';
-export const LASTFM_KEY_SECRET = 'lastfm.apiKey';
+const APP_VERSION = '0.1.0';
+const LASTFM_KEY_SECRET = 'lastfm.apiKey';
 
 export interface EncorePorts {
   dataDir: string;
@@ -47,6 +47,8 @@ export interface Encore {
   status(): StatusSnapshot;
   onStatus(fn: (snapshot: StatusSnapshot) => void): Disposable;
   onRestore(fn: (summary: RestoreSummary) => void): Disposable;
+  /** Seek positions of playing zones, throttled (PROGRESS_INTERVAL_MS per service); not part of any snapshot event. */
+  onProgress(fn: (progress: NowPlayingProgress) => void): Disposable;
   /** Troubleshooting: a suspend then a resume, as the OS would send them. */
   simulateSleepAndWake(): Promise<void>;
   shutdown(): Promise<void>;
@@ -151,7 +153,6 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     let parsed: Config;
     try {
       parsed = parseConfig(ConfigSchema.parse(next), 'settings');
-      services.validateConfig?.(parsed);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const match = /^settings: ([\w.-]+): (.*)$/.exec(message) ?? /^(jobs\.[\w-]+\.\w+): (.*)$/.exec(message);
@@ -252,7 +253,6 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     getSettings: () => settingsView(),
     saveSettings,
     startImport: async () => {
-      if (!services.lastfm) throw new ApiError(409, 'The Last.fm tracker is not available.');
       const problem = services.lastfm.notConfigured();
       if (problem) throw new ApiError(409, problem);
       requireOpen();
@@ -260,11 +260,10 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     cancelImport: async () => {
-      if (services.lastfm) await services.lastfm.cancelImport();
+      await services.lastfm.cancelImport();
       return ok;
     },
     runJob: async ({ id }) => {
-      if (!services.scheduler) throw new ApiError(409, 'The scheduler is not available.');
       if (!services.scheduler.hasJob(id)) throw new ApiError(404, `There is no job "${id}".`);
       void services.scheduler.runNow(id).catch((error: unknown) => log.warn(`run now ${id} failed`, error));
       return ok;
@@ -299,6 +298,11 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     status: () => supervisor.snapshot(),
     onStatus: (fn) => supervisor.onDidChange(() => fn(supervisor.snapshot())),
     onRestore: (fn) => supervisor.onDidRestore(fn),
+    onProgress: (fn) => {
+      const throttle = new ProgressThrottle(clock, fn);
+      const subscription = supervisor.onDidProgress((progress) => throttle.push(progress));
+      return toDisposable(() => (subscription.dispose(), throttle.dispose()));
+    },
     simulateSleepAndWake: async () => {
       simulated.suspend();
       await supervisor.settle();
@@ -418,4 +422,3 @@ export function tail(file: string, lines: number): string[] {
   }
 }
 
-export { ConfigError, SERVICE_IDS };

@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigSchema, describeConfigError, effectiveJobs, type Config } from '../shared/config';
+import { ConfigSchema, describeConfigError, type Config } from '../shared/config';
 import { writeFileAtomic } from './core/atomic-write';
-import { validateJobSchedules } from './services/scheduler/schedule';
+import { jobSchedulesProblem } from './services/scheduler/schedule';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -24,7 +24,7 @@ export function resolveDataDir(argv: readonly string[], env: NodeJS.ProcessEnv, 
   return platformDefault ?? defaultDataDir(env);
 }
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const home = os.homedir();
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Encore');
   if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Encore');
@@ -51,19 +51,8 @@ export function parseConfig(value: unknown, where = 'config.json'): Config {
 }
 
 function validateJobs(config: Config, where: string): void {
-  for (const [id, job] of Object.entries(effectiveJobs(config))) {
-    if (!isValidTimeZone(job.timezone)) throw new ConfigError(`${where}: jobs.${id}.timezone: unknown time zone "${job.timezone}"`);
-  }
-  validateJobSchedules(config, { where });
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  const problem = jobSchedulesProblem(config);
+  if (problem) throw new ConfigError(`${where}: ${problem}`);
 }
 
 /** No file: defaults. A file that cannot be read or parsed: refuse, naming why. */

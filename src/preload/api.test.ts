@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { API, STATUS_PUSH_CHANNEL, type ApiName } from '../shared/api';
+import { API, PROGRESS_PUSH_CHANNEL, STATUS_PUSH_CHANNEL, type ApiName } from '../shared/api';
 import { createEncoreApi, type PreloadIpc } from './api';
-import { CHANNELS, STATUS_PUSH_CHANNEL as PRELOAD_PUSH_CHANNEL } from './channels';
+import { CHANNELS, PROGRESS_PUSH_CHANNEL as PRELOAD_PROGRESS_CHANNEL, STATUS_PUSH_CHANNEL as PRELOAD_PUSH_CHANNEL } from './channels';
 import { EncoreCallError } from './ipc-result';
 
 class FakeIpcRenderer implements PreloadIpc {
@@ -23,13 +23,14 @@ describe('CHANNELS', () => {
   it('matches the API table entry for entry', () => {
     expect(CHANNELS).toEqual(Object.fromEntries(Object.entries(API).map(([name, call]) => [name, call.channel])));
     expect(PRELOAD_PUSH_CHANNEL).toBe(STATUS_PUSH_CHANNEL);
+    expect(PRELOAD_PROGRESS_CHANNEL).toBe(PROGRESS_PUSH_CHANNEL);
   });
 });
 
 describe('createEncoreApi', () => {
-  it('exposes exactly one function per API entry plus onStatus', () => {
+  it('exposes exactly one function per API entry plus onStatus and onProgress', () => {
     const api = createEncoreApi(new FakeIpcRenderer());
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(API), 'onStatus'].sort());
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(API), 'onStatus', 'onProgress'].sort());
     for (const value of Object.values(api)) expect(typeof value).toBe('function');
   });
 
@@ -79,6 +80,20 @@ describe('createEncoreApi', () => {
     ipc.push(STATUS_PUSH_CHANNEL, { version: 2 });
     expect(seen).toHaveLength(1);
     expect(ipc.listeners.get(STATUS_PUSH_CHANNEL)?.size).toBe(0);
+  });
+
+  it('relays progress pushes on their own channel, apart from status', () => {
+    const ipc = new FakeIpcRenderer();
+    const api = createEncoreApi(ipc);
+    const progress = vi.fn();
+    const status = vi.fn();
+    const off = api.onProgress(progress);
+    api.onStatus(status);
+    ipc.push(PROGRESS_PUSH_CHANNEL, { service: 'roon', at: '', zones: [] });
+    expect(progress).toHaveBeenCalledWith({ service: 'roon', at: '', zones: [] });
+    expect(status).not.toHaveBeenCalled();
+    off();
+    expect(ipc.listeners.get(PROGRESS_PUSH_CHANNEL)?.size).toBe(0);
   });
 
   it('gives each subscriber its own unsubscribe', () => {

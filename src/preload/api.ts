@@ -3,8 +3,8 @@
 // methods it needs and keeps them to itself, so the object handed to
 // contextBridge carries no route back to ipcRenderer.
 import type { ApiName, EncoreApi } from '../shared/api';
-import type { StatusSnapshot } from '../shared/status';
-import { CHANNELS, STATUS_PUSH_CHANNEL } from './channels';
+import type { NowPlayingProgress, StatusSnapshot } from '../shared/status';
+import { CHANNELS, PROGRESS_PUSH_CHANNEL, STATUS_PUSH_CHANNEL } from './channels';
 import { unwrapIpcResult } from './ipc-result';
 
 export interface PreloadIpc {
@@ -22,11 +22,15 @@ export function createEncoreApi(ipc: PreloadIpc): EncoreApi {
       return [name, call];
     }),
   );
-  const onStatus = (listener: (snapshot: StatusSnapshot) => void) => {
-    // The IPC event (and its `sender`) stays here; the window gets the snapshot only.
-    const relay = (_event: unknown, snapshot: unknown) => listener(snapshot as StatusSnapshot);
-    ipc.on(STATUS_PUSH_CHANNEL, relay);
-    return () => void ipc.removeListener(STATUS_PUSH_CHANNEL, relay);
-  };
-  return Object.freeze({ ...calls, onStatus }) as EncoreApi;
+  const subscribe =
+    <T>(channel: string) =>
+    (listener: (payload: T) => void) => {
+      // The IPC event (and its `sender`) stays here; the window gets the payload only.
+      const relay = (_event: unknown, payload: unknown) => listener(payload as T);
+      ipc.on(channel, relay);
+      return () => void ipc.removeListener(channel, relay);
+    };
+  const onStatus = subscribe<StatusSnapshot>(STATUS_PUSH_CHANNEL);
+  const onProgress = subscribe<NowPlayingProgress>(PROGRESS_PUSH_CHANNEL);
+  return Object.freeze({ ...calls, onStatus, onProgress }) as EncoreApi;
 }

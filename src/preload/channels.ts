@@ -2,7 +2,7 @@
 // values: the table pulls in zod and every schema (about 450 kB) that a
 // preload never uses. The types below tie each literal to the table, so a
 // missing or misspelt channel fails compilation rather than drifting.
-import type { API, ApiName, STATUS_PUSH_CHANNEL as PushChannel } from '../shared/api';
+import type { API, ApiName, PROGRESS_PUSH_CHANNEL as ProgressChannel, STATUS_PUSH_CHANNEL as PushChannel } from '../shared/api';
 
 type ChannelTable = { readonly [K in ApiName]: (typeof API)[K]['channel'] };
 
@@ -29,3 +29,4 @@ export const CHANNELS = {
 } as const satisfies ChannelTable;
 
 export const STATUS_PUSH_CHANNEL: typeof PushChannel = 'encore:status:changed';
+export const PROGRESS_PUSH_CHANNEL: typeof ProgressChannel = 'encore:status:progress';

@@ -1,8 +1,6 @@
-// What an IPC handler sends back. Errors travel as data, not as a thrown
-// Error: Electron would prefix a thrown message with "Error invoking remote
-// method 'encore:…': Error: …", and a person should read only the last part.
-
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string } };
+// The preload's side of IpcResult (shared/api.ts): a failed call becomes an
+// error whose message is the one a person should read.
+import type { IpcResult } from '../shared/api';
 
 /** A failed call as the window sees it: the message is meant for a person. */
 export class EncoreCallError extends Error {

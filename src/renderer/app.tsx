@@ -14,7 +14,7 @@ import { SettingsPanel } from './components/settings-panel';
 import { TabPanel, Tabs, type TabDef } from './components/tabs';
 import { Toasts } from './components/toasts';
 import { AppContext, type AppContextValue } from './context';
-import { useNow } from './hooks/use-now';
+import { useToday } from './hooks/use-now';
 import { useStatus } from './hooks/use-status';
 import { useThrottledTick } from './hooks/use-throttled-tick';
 import { restoreToast, type Toast } from './lib/banner';
@@ -51,7 +51,9 @@ function useConnected(connection: ConnectionState | undefined): boolean {
 export function App({ api, connection }: { api: EncoreApi; connection?: ConnectionState }) {
   const { snapshot, error } = useStatus(api);
   const connected = useConnected(connection);
-  const now = useNow(1_000);
+  // Only which day it is: what ticks each second (relative times, countdowns,
+  // seek positions) ticks inside its own small component.
+  const now = useToday();
   const [tab, setTab] = useState<TabId>('overview');
   const [toasts, setToasts] = useState<Toast[]>([]);
   const refresh = useThrottledTick(snapshot, REFRESH_THROTTLE_MS, REFRESH_IDLE_MS);
@@ -109,7 +111,7 @@ export function App({ api, connection }: { api: EncoreApi; connection?: Connecti
               Services
             </h2>
             <div class="cards" data-testid="services">
-              {snapshot?.services.map((s) => <ServiceCard key={s.id} service={s} now={now} />)}
+              {snapshot?.services.map((s) => <ServiceCard key={s.id} service={s} />)}
             </div>
           </section>
           <div class="columns">
@@ -121,7 +123,7 @@ export function App({ api, connection }: { api: EncoreApi; connection?: Connecti
           <HistoryPanel refresh={useWhileActive(refresh, tab === 'history')} now={now} />
         </TabPanel>
         <TabPanel id="import" selected={tab === 'import'}>
-          <ImportPanel lastfm={service('lastfm')} now={now} />
+          <ImportPanel lastfm={service('lastfm')} />
           <JobsPanel scheduler={service('scheduler')} now={now} />
         </TabPanel>
         <TabPanel id="settings" selected={tab === 'settings'}>

@@ -3,7 +3,7 @@
 // Credentials travel in the cookie the host set when the page was opened with
 // its token, so nothing here ever sees a secret.
 import { API, type ApiName, type ApiRequest, type ApiResponse, type EncoreApi } from '../shared/api';
-import type { StatusSnapshot } from '../shared/status';
+import type { NowPlayingProgress, StatusSnapshot } from '../shared/status';
 
 export interface HttpRequestPlan {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -40,7 +40,7 @@ export function planRequest<K extends ApiName>(name: K, request: ApiRequest<K>):
 }
 
 /** The message a person should read for a failed response. */
-export async function errorFromResponse(response: Response): Promise<Error> {
+async function errorFromResponse(response: Response): Promise<Error> {
   let message = `${response.status} ${response.statusText}`.trim();
   try {
     const text = await response.text();
@@ -91,39 +91,48 @@ export function createHttpApi(options: HttpApiOptions = {}): EncoreApi {
 
   const api = Object.fromEntries(
     (Object.keys(API) as ApiName[]).map((name) => [name, (request: never) => call(name, request)]),
-  ) as unknown as Omit<EncoreApi, 'onStatus'>;
+  ) as unknown as Omit<EncoreApi, 'onStatus' | 'onProgress'>;
 
-  return { ...api, onStatus: statusStream(base + '/api/events', options) };
+  const events = eventStream(base + '/api/events', options);
+  return { ...api, onStatus: events.onStatus, onProgress: events.onProgress };
 }
 
 /**
- * One EventSource shared by every listener. The browser reconnects by itself
- * after a dropped connection, but gives up for good when the server answers
- * with an error (host restarting, 5xx): then we open a new one with backoff.
+ * One EventSource shared by every listener: snapshots as plain messages (or
+ * `status` events), seek positions as `progress` events. The browser
+ * reconnects by itself after a dropped connection, but gives up for good when
+ * the server answers with an error (host restarting, 5xx): then we open a new
+ * one with backoff.
  */
-function statusStream(url: string, options: HttpApiOptions) {
+function eventStream(url: string, options: HttpApiOptions) {
   const Source = options.EventSource ?? globalThis.EventSource;
-  const listeners = new Set<(snapshot: StatusSnapshot) => void>();
+  const statusListeners = new Set<(snapshot: StatusSnapshot) => void>();
+  const progressListeners = new Set<(progress: NowPlayingProgress) => void>();
   let source: EventSource | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let delay = RECONNECT_MIN_MS;
 
-  const onMessage = (event: MessageEvent<string>) => {
-    let snapshot: StatusSnapshot;
-    try {
-      snapshot = JSON.parse(event.data) as StatusSnapshot;
-    } catch {
-      return;
-    }
-    for (const listener of [...listeners]) listener(snapshot);
-  };
+  const relay =
+    <T>(listeners: Set<(payload: T) => void>) =>
+    (event: MessageEvent<string>) => {
+      let payload: T;
+      try {
+        payload = JSON.parse(event.data) as T;
+      } catch {
+        return;
+      }
+      for (const listener of [...listeners]) listener(payload);
+    };
+  const onStatusMessage = relay(statusListeners);
+  const onProgressMessage = relay(progressListeners);
 
   function open() {
     retryTimer = null;
     const es = new Source(url);
     source = es;
-    es.addEventListener('message', onMessage);
-    es.addEventListener('status', onMessage as EventListener);
+    es.addEventListener('message', onStatusMessage);
+    es.addEventListener('status', onStatusMessage as EventListener);
+    es.addEventListener('progress', onProgressMessage as EventListener);
     es.addEventListener('open', () => {
       delay = RECONNECT_MIN_MS;
       options.onConnectionChange?.(true);
@@ -146,12 +155,15 @@ function statusStream(url: string, options: HttpApiOptions) {
     delay = RECONNECT_MIN_MS;
   }
 
-  return (listener: (snapshot: StatusSnapshot) => void): (() => void) => {
-    listeners.add(listener);
-    if (!source && !retryTimer) open();
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size === 0) close();
+  const subscribe =
+    <T>(listeners: Set<(payload: T) => void>) =>
+    (listener: (payload: T) => void): (() => void) => {
+      listeners.add(listener);
+      if (!source && !retryTimer) open();
+      return () => {
+        listeners.delete(listener);
+        if (statusListeners.size === 0 && progressListeners.size === 0) close();
+      };
     };
-  };
+  return { onStatus: subscribe(statusListeners), onProgress: subscribe(progressListeners) };
 }

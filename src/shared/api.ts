@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MISSED_POLICIES } from './config';
 import { PlaysPerDaySchema, PlaysQuerySchema, PlayViewSchema } from './plays';
-import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema } from './status';
+import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema, type NowPlayingProgress } from './status';
 
 const timeout = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
 
@@ -145,10 +145,14 @@ export type EncoreApi = {
 } & {
   /** Every new snapshot; returns its own unsubscribe. */
   onStatus(listener: (snapshot: z.infer<typeof StatusSnapshotSchema>) => void): () => void;
+  /** Seek positions of playing zones, a few seconds apart; returns its own unsubscribe. */
+  onProgress(listener: (progress: NowPlayingProgress) => void): () => void;
 };
 
 /** Pushed from main to the window (not a request). */
 export const STATUS_PUSH_CHANNEL = 'encore:status:changed';
+/** Seek progress, pushed apart from the snapshot (and the SSE `progress` event of /api/events). */
+export const PROGRESS_PUSH_CHANNEL = 'encore:status:progress';
 
 /** The handlers the main process provides: the same table, already validated. */
 export type ApiHandlers = {
@@ -168,3 +172,11 @@ export class ApiError extends Error {
 export function describeZodError(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
 }
+
+/**
+ * What an IPC handler sends back (main → preload). Errors travel as data, not
+ * as a thrown Error: Electron would prefix a thrown message with "Error
+ * invoking remote method 'encore:…': Error: …", and a person should read only
+ * the last part.
+ */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string } };

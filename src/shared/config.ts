@@ -139,6 +139,18 @@ export const ConfigSchema = z
       .strict()
       .prefault({}),
     notifications: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    /**
+     * What db-maintenance prunes: the power journal and the job runs each
+     * keep their last `days` days, and at most their newest `maxRows` rows
+     * (plays are never pruned: they are the history).
+     */
+    retention: z
+      .object({
+        days: z.number().int().min(1).max(3650).default(90),
+        maxRows: z.number().int().min(100).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

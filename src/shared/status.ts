@@ -185,3 +185,19 @@ export const SERVICE_LABELS: Record<ServiceId, string> = {
   lastfm: 'Last.fm',
   scheduler: 'Scheduler',
 };
+
+/**
+ * Where each playing zone is in its track. Seek positions move every second
+ * while music plays, so they travel on their own (throttled) instead of as a
+ * new snapshot: a snapshot changes only when a track or a state does. The
+ * window moves the position on by itself between two of these.
+ */
+export const ZoneProgressSchema = z.object({ zoneId: z.string(), seekSeconds: z.number().nullable() });
+export const NowPlayingProgressSchema = z.object({
+  service: ServiceIdSchema,
+  /** ISO 8601 UTC: when these positions were read. */
+  at: z.string(),
+  zones: z.array(ZoneProgressSchema),
+});
+export type ZoneProgress = z.infer<typeof ZoneProgressSchema>;
+export type NowPlayingProgress = z.infer<typeof NowPlayingProgressSchema>;

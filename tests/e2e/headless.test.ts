@@ -35,9 +35,8 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
-  /** The services the host runs: Roon and the scheduler appear once they are wired in. */
-  let services: ServiceId[];
-  const has = (id: ServiceId) => services.includes(id);
+  /** Every service the host runs; a test below fails, rather than skips, if one is missing. */
+  const services: ServiceId[] = ['database', 'roon', 'lastfm', 'scheduler'];
 
   const card = (id: ServiceId, state?: string) => page.locator(`[data-testid=service-${id}]${state ? `[data-state=${state}]` : ''}`);
 
@@ -57,7 +56,6 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
       restore: { backoff: { initialMs: 200, maxMs: 1_000 } },
     });
     host = await startHeadless({ dataDir, config, clock, powerTriggers: [], rendererDir, consoleLog: false, writeRuntimeFile: false });
-    services = host.encore.status().services.map((s) => s.id);
     browser = await launchChromium();
     ({ context, page, problems } = await openWindow(browser));
     await page.goto(`${host.url}/?token=${host.token}`);
@@ -77,7 +75,8 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
     for (const id of services) await card(id, 'running').waitFor({ timeout: 15_000 });
     for (const id of services) expect(await page.locator(`[data-testid=service-${id}-state]`).textContent()).toContain('Running');
     expect(await page.locator('[data-testid=overall-state]').textContent()).toContain('All well');
-    if (has('roon')) await page.locator('[data-testid=now-playing]').getByText('So What').waitFor();
+    expect(host.encore.status().services.map((s) => s.id)).toEqual(services);
+    await page.locator('[data-testid=now-playing]').getByText('So What').waitFor();
     await screenshot(page, 'e2e-1-all-running-light');
     expect(problems).toEqual([]);
   });
@@ -99,8 +98,7 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
     await screenshot(page, 'e2e-3-after-wake-light');
   });
 
-  it('says "Reconnecting Roon…" while the Core is gone, and clears it when the Core is back', async (ctx) => {
-    if (!has('roon')) ctx.skip(true, 'the host does not run the Roon tracker yet (src/main/services/index.ts)');
+  it('says "Reconnecting Roon…" while the Core is gone, and clears it when the Core is back', async () => {
     core.refuseConnections();
     core.destroyConnections();
     await page.locator('[data-testid=banner-roon-reconnecting]').getByText('Reconnecting Roon…').waitFor({ timeout: 15_000 });
@@ -114,14 +112,12 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
   });
 
   it('restarts a service from its card', async () => {
-    const id: ServiceId = has('roon') ? 'roon' : 'lastfm';
-    const before = await card(id).getAttribute('data-since');
+    const before = await card('roon').getAttribute('data-since');
     const registrations = core.registrations.length;
-    const label = id === 'roon' ? 'Roon' : 'Last.fm';
-    await page.getByRole('button', { name: `Restart ${label}`, exact: true }).click();
+    await page.getByRole('button', { name: 'Restart Roon', exact: true }).click();
     // Running again, in a state entered after the click.
-    await page.locator(`[data-testid=service-${id}][data-state=running]:not([data-since="${before}"])`).waitFor({ timeout: 15_000 });
-    if (id === 'roon') expect(core.registrations.length).toBeGreaterThan(registrations);
+    await page.locator(`[data-testid=service-roon][data-state=running]:not([data-since="${before}"])`).waitFor({ timeout: 15_000 });
+    expect(core.registrations.length).toBeGreaterThan(registrations);
   });
 
   it('shows a new Last.fm scrobble in the recent plays, with its source', async () => {
@@ -133,8 +129,7 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
     await screenshot(page, 'e2e-5-new-play-light');
   });
 
-  it('records a track played on the Roon Core, with the Roon badge', async (ctx) => {
-    if (!has('roon')) ctx.skip(true, 'the host does not run the Roon tracker yet (src/main/services/index.ts)');
+  it('records a track played on the Roon Core, with the Roon badge', async () => {
     // A 31 s track counts after half of it is heard: the fake Core reports
     // progress second by second, as a real Core does, and the host's clock
     // moves one second with each report instead of waiting for it.

@@ -165,6 +165,27 @@ describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (s
     await host.waitForCall('cancelImport');
   });
 
+  it('moves a playing zone on by itself, and takes seek progress from its own event', async () => {
+    // The page's clock is Playwright's: seconds pass when the test says so, not in real time.
+    await page.clock.install();
+    await open();
+    const time = page.locator('[data-testid=now-playing] .zone').filter({ hasText: 'Living Room' }).locator('.zone-progress .small');
+    await time.getByText('1:35 / 9:22').waitFor(); // the snapshot's position
+    const version = host.state.snapshot.version;
+    await page.clock.fastForward(3_000);
+    await time.getByText('1:38 / 9:22').waitFor(); // counted on by the window, no new snapshot
+    host.progress({ service: 'roon', at: new Date().toISOString(), zones: [{ zoneId: 'z1', seekSeconds: 300 }] });
+    await time.getByText('5:00 / 9:22').waitFor();
+    await page.clock.fastForward(2_000);
+    await time.getByText('5:02 / 9:22').waitFor();
+    expect(host.state.snapshot.version).toBe(version);
+    // A paused zone stands still.
+    host.update((s) => Object.assign(s.services.find((x) => x.id === 'roon')!.nowPlaying![0]!, { state: 'paused', seekSeconds: 302 }));
+    await page.locator('[data-testid=now-playing] .zone-paused').first().waitFor();
+    await page.clock.fastForward(5_000);
+    expect(await time.textContent()).toBe('5:02 / 9:22');
+  });
+
   it('shows what the import skipped, and the table of skipped Last.fm entries', async () => {
     const seen = new Date().toISOString();
     host.state.rejected = {

@@ -1,7 +1,10 @@
-// The real desktop app through Playwright's _electron: the built main process,
-// the sandboxed preload and the renderer, against the fake Roon Core. Runs
-// where the Electron binary is installed; elsewhere every test reports itself
-// skipped, with the reason in its name and on the console.
+// The real desktop app through Playwright's _electron (the one such suite): the
+// built main process, the sandboxed preload and the renderer, against the fake
+// Roon Core. Runs where the Electron binary is installed
+// (.github/workflows/desktop.yml on Linux, macOS and Windows); elsewhere every
+// test reports itself skipped, with the reason in its name and on the console.
+// ENCORE_REQUIRE_ELECTRON=1 (set by that workflow) turns a skip into a failure,
+// so a broken install can never pass as "skipped".
 //
 // Each wait is for something the app itself shows or reports; nothing sleeps.
 import fs from 'node:fs';
@@ -41,6 +44,7 @@ function electronBinary(): { path: string } | { missing: string } {
 
 const electron = electronBinary();
 const skipReason = 'missing' in electron ? electron.missing : null;
+if (skipReason && process.env.ENCORE_REQUIRE_ELECTRON === '1') throw new Error(`ENCORE_REQUIRE_ELECTRON=1 but the desktop app cannot run: ${skipReason}`);
 if (skipReason) console.warn(`[electron] desktop app tests SKIPPED: ${skipReason}`);
 
 describe.skipIf(skipReason !== null)(`Encore desktop app (Playwright _electron)${skipReason ? ` — SKIPPED: ${skipReason}` : ''}`, () => {
@@ -97,6 +101,17 @@ describe.skipIf(skipReason !== null)(`Encore desktop app (Playwright _electron)$
     expect(problems).toEqual([]);
   });
 
+  it('loads the window under the strict CSP', async () => {
+    const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null);
+    expect(csp).toContain("script-src 'self'");
+  });
+
+  it('shows the window again on a second launch (second-instance)', async () => {
+    await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.hide());
+    await app.evaluate(({ app: electronApp }) => void electronApp.emit('second-instance', {}, [], ''));
+    await until(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible() ?? false), (visible) => visible, 'the window to show');
+  });
+
   it('isolates the renderer: the bridge only, no Node, no ipcRenderer', async () => {
     const shape = await page.evaluate(() => {
       const w = window as unknown as Record<string, unknown>;
@@ -138,11 +153,13 @@ describe.skipIf(skipReason !== null)(`Encore desktop app (Playwright _electron)$
     expect(labels).toEqual(expect.arrayContaining(['Restart Roon tracker', 'Restore all now', 'Open Encore', 'Troubleshooting', 'Start at login', 'Quit']));
   });
 
-  it('goes through paused and back on a simulated sleep and wake', async () => {
-    await page.evaluate(() => (window as unknown as { encore: { simulateSuspend(r: object): Promise<unknown> } }).encore.simulateSuspend({}));
+  it("goes through paused and back on a sleep and wake simulated from the window's menu", async () => {
+    await page.getByText('Troubleshooting').click();
+    await page.getByRole('button', { name: 'Simulate sleep' }).click();
     await until(status, (s) => s.sleeping && s.overall === 'paused', 'paused for sleep');
-    await page.evaluate(() => (window as unknown as { encore: { simulateResume(r: object): Promise<unknown> } }).encore.simulateResume({}));
+    await page.getByRole('button', { name: 'Simulate wake' }).click();
     await until(status, (s) => !s.sleeping && s.services.find((x) => x.id === 'roon')?.state === 'running', 'Roon running again');
+    await page.locator('[data-testid=service-roon][data-state=running]').waitFor();
   });
 
   it('keeps the app on its page: window.open and navigation are refused', async () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
+import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 import type { ServiceId, StatusSnapshot } from '../../src/shared/status';
 import { FakeRoonCore } from '../fakes/roon-core';
 
@@ -31,15 +32,7 @@ async function api(method: string, route: string): Promise<number> {
 
 const state = (s: StatusSnapshot, id: ServiceId) => s.services.find((x) => x.id === id)!.state;
 
-async function waitForStatus(predicate: (s: StatusSnapshot) => boolean, timeoutMs = 10_000): Promise<StatusSnapshot> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = headless!.encore.status();
-    if (predicate(s)) return s;
-    if (Date.now() > until) throw new Error(`status never matched: ${JSON.stringify(s.services.map((x) => [x.id, x.state, x.detail]))}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const waitForStatus = (predicate: (s: StatusSnapshot) => boolean) => waitForEncoreStatus(headless!.encore, predicate);
 
 beforeEach(async () => {
   core = await new FakeRoonCore({ autoAuthorise: true }).start();

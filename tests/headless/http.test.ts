@@ -8,8 +8,10 @@ import { startHeadless, type Headless } from '../../src/main/headless/host';
 import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
-import type { StatusSnapshot } from '../../src/shared/status';
+import { Emitter } from '../../src/main/core/disposable';
+import type { NowPlayingProgress, StatusSnapshot } from '../../src/shared/status';
 import { FakeRoonCore } from '../fakes/roon-core';
+import { waitForStatus as waitForEncoreStatus } from '../support/wait-for-status';
 
 // Discovery stays on loopback (nothing answers there: Roon keeps searching).
 const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
@@ -30,24 +32,7 @@ async function api(method: string, route: string, options: { body?: unknown; tok
   return { status: res.status, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : null };
 }
 
-async function waitForStatus(predicate: (s: StatusSnapshot) => boolean, timeoutMs = 10_000): Promise<StatusSnapshot> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = headless.encore.status();
-    if (predicate(s)) return s;
-    if (Date.now() > until) throw new Error(`status never matched: ${JSON.stringify(s.services.map((x) => [x.id, x.state]))}`);
-    await new Promise<void>((resolve) => {
-      const sub = headless.encore.onStatus(() => {
-        sub.dispose();
-        resolve();
-      });
-      setTimeout(() => {
-        sub.dispose();
-        resolve();
-      }, 200).unref();
-    });
-  }
-}
+const waitForStatus = (predicate: (s: StatusSnapshot) => boolean) => waitForEncoreStatus(headless.encore, predicate);
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-http-'));
@@ -203,6 +188,39 @@ describe('headless HTTP API', () => {
     controller.abort();
     await api('POST', '/api/services/lastfm/start');
     expect(snapshots[0]!.services.length).toBeGreaterThan(0);
+  });
+
+  it('streams seek progress as its own `progress` event, apart from the snapshots', async () => {
+    const progress = new Emitter<NowPlayingProgress>();
+    const host = await startHttpHost({ encore: { ...headless.encore, onProgress: (fn) => progress.on(fn) }, logger: new MemoryLogger(), port: 0, rendererDir: null });
+    const controller = new AbortController();
+    try {
+      const res = await fetch(host.url + '/api/events', { headers: { authorization: `Bearer ${host.token}` }, signal: controller.signal });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      const frame = async () => {
+        for (;;) {
+          const i = buffer.indexOf('\n\n');
+          if (i >= 0) {
+            const text = buffer.slice(0, i);
+            buffer = buffer.slice(i + 2);
+            if (text.includes('data: ')) return text;
+            continue;
+          }
+          const { value, done } = await reader.read();
+          if (done) throw new Error('stream ended');
+          buffer += decoder.decode(value, { stream: true });
+        }
+      };
+      expect(await frame()).toMatch(/^data: \{"version"/); // the snapshot on connect
+      const seek: NowPlayingProgress = { service: 'roon', at: '2026-03-10T12:00:00.000Z', zones: [{ zoneId: 'z1', seekSeconds: 41 }] };
+      progress.fire(seek);
+      expect(await frame()).toBe(`event: progress\ndata: ${JSON.stringify(seek)}`);
+    } finally {
+      controller.abort();
+      await host.close();
+    }
   });
 
   it('lists plays newest first with a before cursor', async () => {

@@ -31,18 +31,26 @@ const config = yaml.load(fs.readFileSync(CONFIG_FILE, 'utf8')) as BuilderConfig;
 const targets = (list: Target[]) => list.map((t) => (typeof t === 'string' ? { target: t, arch: [] } : { arch: [], ...t }));
 
 describe('electron-builder.yml', () => {
+  // Compiling electron-builder's schema takes most of a second: once for both tests.
+  let compiled: { ajv: Ajv; validate: ReturnType<Ajv['compile']> } | null = null;
+  const schemaValidator = () => {
+    if (!compiled) {
+      const schema = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      compiled = { ajv, validate: ajv.compile(schema) };
+    }
+    return compiled;
+  };
+
   it("validates against electron-builder's own JSON schema (app-builder-lib/scheme.json)", () => {
-    const schema = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    const validate = ajv.compile(schema);
+    const { ajv, validate } = schemaValidator();
     const ok = validate(config);
     expect(validate.errors ?? [], ajv.errorsText(validate.errors)).toEqual([]);
     expect(ok).toBe(true);
   });
 
   it('has a schema with teeth: a misplaced or misspelt option fails', () => {
-    const schema = JSON.parse(fs.readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
-    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const { validate } = schemaValidator();
     expect(validate({ ...config, mac: { ...config.mac, LSUIElement: true } })).toBe(false);
     expect(validate({ ...config, electronFuses: { ...config.electronFuses, runAsnode: false } })).toBe(false);
   });

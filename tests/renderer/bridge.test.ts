@@ -77,6 +77,25 @@ describe('createHttpApi', () => {
     expect(es.closed).toBe(true);
   });
 
+  it('delivers progress events on the same stream, apart from snapshots, and closes after both kinds of listener left', () => {
+    FakeEventSource.instances = [];
+    const api = createHttpApi({ fetch: vi.fn(), EventSource: FakeEventSource as never });
+    const status = vi.fn();
+    const progress = vi.fn();
+    const offStatus = api.onStatus(status);
+    const offProgress = api.onProgress(progress);
+    expect(FakeEventSource.instances).toHaveLength(1);
+    const es = FakeEventSource.instances[0]!;
+    const seek = { service: 'roon', at: '2026-03-10T12:00:00.000Z', zones: [{ zoneId: 'z1', seekSeconds: 41 }] };
+    es.emit('progress', { data: JSON.stringify(seek) });
+    expect(progress).toHaveBeenCalledExactlyOnceWith(seek);
+    expect(status).not.toHaveBeenCalled();
+    offStatus();
+    expect(es.closed).toBe(false);
+    offProgress();
+    expect(es.closed).toBe(true);
+  });
+
   it('reopens the stream with backoff when the browser gives up on it', () => {
     vi.useFakeTimers();
     FakeEventSource.instances = [];

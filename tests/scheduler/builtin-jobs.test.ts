@@ -8,12 +8,14 @@ import { ManualClock } from '../../src/main/core/clock';
 import { silentLogger } from '../../src/main/core/logger';
 import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore, type NewPlay } from '../../src/main/db/plays';
+import { StateStore } from '../../src/main/db/state';
 import type { JobContext } from '../../src/main/services/scheduler/job';
 import { builtinJobs } from '../../src/main/services/scheduler/jobs';
 import { csvField, dailyExport, playsToCsv } from '../../src/main/services/scheduler/jobs/daily-export';
 import { dbBackup, listBackups, verifyBackup } from '../../src/main/services/scheduler/jobs/db-backup';
 import { dbMaintenance } from '../../src/main/services/scheduler/jobs/db-maintenance';
 import { lastfmSync } from '../../src/main/services/scheduler/jobs/lastfm-sync';
+import { JobRunStore } from '../../src/main/services/scheduler/job-runs';
 import { SchedulerService } from '../../src/main/services/scheduler/scheduler-service';
 import { RecordingHost, flush } from './harness';
 
@@ -106,6 +108,56 @@ describe('db-maintenance', () => {
   });
 });
 
+describe('db-maintenance: retention', () => {
+  const DAY = 86_400_000;
+
+  it('prunes the power journal and job runs to the last 90 days by default, never a job’s newest row', async () => {
+    const s = await setup();
+    const now = s.clock.now();
+    const state = new StateStore(s.database);
+    const runs = new JobRunStore(s.database);
+    for (let d = 200; d >= 0; d -= 10) state.journal({ at: now - d * DAY, kind: 'online', source: 'network' });
+    for (let d = 200; d >= 0; d -= 10) {
+      const id = runs.begin({ jobId: 'db-backup', scheduledFor: now - d * DAY, startedAt: now - d * DAY })!;
+      runs.finish(id, 'success', null, now - d * DAY + 1000);
+    }
+    // A job that last ran long ago keeps that row: it is the claim on its newest slot.
+    const old = runs.begin({ jobId: 'daily-export', scheduledFor: now - 300 * DAY, startedAt: now - 300 * DAY })!;
+    runs.finish(old, 'success', null, now - 300 * DAY);
+    await dbMaintenance(s.ctx());
+    const ages = state.recentJournal(1000).map((e) => (now - e.at) / DAY);
+    expect(Math.max(...ages)).toBe(90);
+    expect(ages).toHaveLength(10);
+    const left = runs.recent(1000);
+    expect(left.filter((r) => r.jobId === 'db-backup').map((r) => (now - r.startedAt) / DAY)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect(left.filter((r) => r.jobId === 'daily-export')).toHaveLength(1);
+    expect(runs.lastSlot('daily-export')).toBe(now - 300 * DAY);
+  });
+
+  it('keeps at most retention.maxRows rows of each, the newest', async () => {
+    const s = await setup({ retention: { days: 3650, maxRows: 100 } });
+    const now = s.clock.now();
+    const state = new StateStore(s.database);
+    const runs = new JobRunStore(s.database);
+    for (let i = 0; i < 250; i++) state.journal({ at: now - i * 60_000, kind: i % 2 ? 'lock-screen' : 'unlock-screen' });
+    for (let i = 249; i >= 0; i--) runs.finish(runs.begin({ jobId: 'db-backup', scheduledFor: now - i * 60_000, startedAt: now - i * 60_000 })!, 'success', null, now);
+    await dbMaintenance(s.ctx());
+    const journal = state.recentJournal(1000);
+    expect(journal).toHaveLength(100);
+    expect(journal.at(-1)!.at).toBe(now - 99 * 60_000);
+    const left = runs.recent(1000);
+    expect(left).toHaveLength(100);
+    expect(left.at(-1)!.startedAt).toBe(now - 99 * 60_000);
+    expect(runs.lastSlot('db-backup')).toBe(now);
+  });
+
+  it('is configurable, and refuses a retention that would keep nothing', () => {
+    expect(ConfigSchema.parse({}).retention).toEqual({ days: 90, maxRows: 10_000 });
+    expect(ConfigSchema.safeParse({ retention: { days: 0 } }).success).toBe(false);
+    expect(ConfigSchema.safeParse({ retention: { maxRows: 10 } }).success).toBe(false);
+  });
+});
+
 describe('daily-export', () => {
   it("exports the slot's local day (job time zone) to JSON and CSV with proper escaping", async () => {
     const s = await setup();
@@ -182,8 +234,15 @@ describe('daily-export', () => {
 
 describe('lastfm-sync', () => {
   it('skips when Last.fm is not set up, and re-reads Last.fm whether or not polling is on (late scrobbles)', async () => {
+    const unset = await setup({ lastfm: { pollSeconds: 0 } });
+    expect(await lastfmSync(unset.ctx())).toEqual({ skipped: expect.stringMatching(/not set up/) });
+    // The tracker is always there; without a user and key its catch-up would fail: a skip, not an hourly failure.
+    const refused = async () => {
+      throw new Error('Last.fm: set your user name and API key in Settings');
+    };
+    const notSetUp = () => 'Last.fm: set your user name and API key in Settings';
+    expect(await lastfmSync(unset.ctx({ lastfmCatchUp: refused, lastfmNotConfigured: notSetUp }))).toEqual({ skipped: notSetUp() });
     const s = await setup({ lastfm: { pollSeconds: 0 } });
-    expect(await lastfmSync(s.ctx())).toEqual({ skipped: expect.stringMatching(/not set up/) });
     const signals: AbortSignal[] = [];
     const ctx = s.ctx({ lastfmCatchUp: async (signal) => void signals.push(signal) });
     expect(await lastfmSync(ctx)).toBeUndefined();
@@ -221,6 +280,14 @@ describe('built-in jobs in the scheduler', () => {
     expect(scheduler.history(10).map((r) => [r.jobId, r.outcome, r.manual])).toEqual([
       ['lastfm-sync', 'skipped', true],
       ['db-backup', 'success', true],
+    ]);
+    // A run that did nothing is not history: the next one replaces it.
+    s.clock.advance(60_000);
+    expect(await scheduler.runNow('lastfm-sync')).toMatchObject({ outcome: 'skipped' });
+    await flush();
+    expect(scheduler.history(10).map((r) => [r.jobId, r.outcome, r.startedAt])).toEqual([
+      ['lastfm-sync', 'skipped', s.clock.now()],
+      ['db-backup', 'success', s.clock.now() - 60_000],
     ]);
     await scheduler.stop();
     expect(s.clock.pendingTimers).toBe(0);

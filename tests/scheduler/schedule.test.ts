@@ -1,26 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/main/config';
+import { ConfigError, parseConfig } from '../../src/main/config';
 import { ConfigSchema } from '../../src/shared/config';
-import { JobSchedule, validateJobSchedules } from '../../src/main/services/scheduler/schedule';
-import { localDay, localDayBounds, localHourMinute } from '../../src/main/services/scheduler/zoned-time';
+import { JobSchedule, jobSchedulesProblem } from '../../src/main/services/scheduler/schedule';
+import { isValidTimeZone, localDateTime, localDay, localDayBounds, localHourMinute } from '../../src/main/services/scheduler/zoned-time';
 
 const config = (jobs: object) => ConfigSchema.parse({ jobs });
 
-describe('validateJobSchedules', () => {
+describe('jobSchedulesProblem', () => {
   it('accepts the defaults', () => {
-    expect(() => validateJobSchedules(ConfigSchema.parse({}))).not.toThrow();
+    expect(jobSchedulesProblem(ConfigSchema.parse({}))).toBeNull();
   });
 
-  it('names the job with a bad cron expression', () => {
-    expect(() => validateJobSchedules(config({ 'db-backup': { schedule: '61 3 * * *' } }))).toThrow(ConfigError);
-    expect(() => validateJobSchedules(config({ 'db-backup': { schedule: '61 3 * * *' } }))).toThrow(/^jobs\.db-backup\.schedule: "61 3 \* \* \*" is not a valid cron expression/);
-    expect(() => validateJobSchedules(config({ 'daily-export': { schedule: 'every day' } }), { where: 'config.json' })).toThrow(/^config\.json: jobs\.daily-export\.schedule: /);
+  it('names the job with a bad cron expression; the config loader makes it a ConfigError naming the file', () => {
+    expect(jobSchedulesProblem(config({ 'db-backup': { schedule: '61 3 * * *' } }))).toMatch(/^jobs\.db-backup\.schedule: "61 3 \* \* \*" is not a valid cron expression/);
+    expect(() => parseConfig({ jobs: { 'daily-export': { schedule: 'every day' } } })).toThrow(ConfigError);
+    expect(() => parseConfig({ jobs: { 'daily-export': { schedule: 'every day' } } })).toThrow(/^config\.json: jobs\.daily-export\.schedule: /);
   });
 
   it('names the job with a bad time zone, a schedule that never fires, or an unknown job', () => {
-    expect(() => validateJobSchedules(config({ 'db-backup': { schedule: '0 3 * * *', timezone: 'Mars/Olympus' } }))).toThrow(/^jobs\.db-backup\.timezone: unknown time zone "Mars\/Olympus"/);
-    expect(() => validateJobSchedules(config({ 'db-backup': { schedule: '0 0 31 2 *' } }))).toThrow(/^jobs\.db-backup\.schedule: "0 0 31 2 \*" never fires/);
-    expect(() => validateJobSchedules(config({ 'db-bakup': { schedule: '0 3 * * *' } }))).toThrow(/^jobs\.db-bakup: there is no such job/);
+    expect(jobSchedulesProblem(config({ 'db-backup': { schedule: '0 3 * * *', timezone: 'Mars/Olympus' } }))).toMatch(/^jobs\.db-backup\.timezone: unknown time zone "Mars\/Olympus"/);
+    expect(jobSchedulesProblem(config({ 'db-backup': { schedule: '0 0 31 2 *' } }))).toMatch(/^jobs\.db-backup\.schedule: "0 0 31 2 \*" never fires/);
+    expect(jobSchedulesProblem(config({ 'db-bakup': { schedule: '0 3 * * *' } }))).toMatch(/^jobs\.db-bakup: there is no such job/);
   });
 });
 
@@ -43,5 +43,20 @@ describe('zoned time', () => {
     expect(autumn.end - autumn.start).toBe(25 * 3600_000);
     const ny = localDayBounds('2026-06-01', 'America/New_York');
     expect(new Date(ny.start).toISOString()).toBe('2026-06-01T04:00:00.000Z');
+  });
+
+  it('starts a day whose midnight does not exist at the first instant that does', () => {
+    // Santiago moves its clocks from 00:00 to 01:00 on the first Sunday of September.
+    const gap = localDayBounds('2026-09-06', 'America/Santiago');
+    expect(localDateTime(gap.start, 'America/Santiago')).toBe('2026-09-06 01:00:00');
+    expect(localDay(gap.start - 1, 'America/Santiago')).toBe('2026-09-05');
+    expect(gap.end - gap.start).toBe(23 * 3600_000);
+  });
+
+  it('knows IANA zones from made-up ones', () => {
+    expect(isValidTimeZone('Europe/Berlin')).toBe(true);
+    expect(isValidTimeZone('UTC')).toBe(true);
+    expect(isValidTimeZone('Mars/Olympus')).toBe(false);
+    expect(() => localDayBounds('2026-02-30', 'UTC')).toThrow(RangeError);
   });
 });

@@ -7,7 +7,7 @@ export interface TimeoutBounds {
   fallbackMs: number;
 }
 
-export const AUTO_TIMEOUT_BOUNDS: TimeoutBounds = { minMs: 2_000, maxMs: 60_000, fallbackMs: 10_000 };
+const AUTO_TIMEOUT_BOUNDS: TimeoutBounds = { minMs: 2_000, maxMs: 60_000, fallbackMs: 10_000 };
 const MIN_SAMPLES = 5;
 const KEEP = 200;
 

@@ -9,7 +9,7 @@ import type { PowerEvent, PowerTrigger } from './ports';
 export type InterfaceReader = () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 
 /** A fingerprint of the non-internal addresses: changes when the network does. */
-export function networkFingerprint(read: InterfaceReader): string {
+function networkFingerprint(read: InterfaceReader): string {
   const out: string[] = [];
   for (const [name, infos] of Object.entries(read())) {
     for (const info of infos ?? []) if (!info.internal) out.push(`${name}/${info.family}/${info.address}`);

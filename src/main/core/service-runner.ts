@@ -2,7 +2,7 @@
 // its runner's queue, so a service is never started twice and never stopped
 // while a start is half done; an AbortController per attempt makes a timeout
 // or a superseding restore really cancel the start.
-import type { ImportProgress, JobStatus, ServiceId, ServiceState, ServiceStatus, ZoneNowPlaying } from '../../shared/status';
+import type { ImportProgress, JobStatus, ServiceId, ServiceState, ServiceStatus, ZoneNowPlaying, ZoneProgress } from '../../shared/status';
 import { backoffDelay, type BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import type { Disposable } from './disposable';
@@ -11,14 +11,14 @@ import type { Logger } from './logger';
 import { ServiceMetricsRecorder } from './metrics';
 import { ServiceError, errorMessage, isNetworkError, isOfflineError, type Service, type ServiceHost, type ServiceReport } from './service';
 
-export class StartTimeoutError extends Error {
+class StartTimeoutError extends Error {
   constructor(readonly label: string, readonly ms: number) {
     super(`${label} did not start within ${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`);
     this.name = 'StartTimeoutError';
   }
 }
 
-export class SupersededError extends Error {
+class SupersededError extends Error {
   constructor(reason: string) {
     super(`superseded: ${reason}`);
     this.name = 'SupersededError';
@@ -39,6 +39,8 @@ export interface RunnerOptions {
   backoff: BackoffOptions;
   timeoutMs: () => number | 'auto';
   onChange: () => void;
+  /** Seek positions moved and nothing else did (see applyReport). */
+  onProgress?: (zones: ZoneProgress[]) => void;
   journal: (entry: { kind: 'heartbeat' | 'manual'; summary: string; details?: unknown }) => void;
   /** Suspend must finish within a second: a stop slower than this is left behind. */
   stopBudgetMs?: number;
@@ -52,8 +54,6 @@ export interface RunnerOptions {
 }
 
 export const DEFAULT_FAST_PROBE = { intervalMs: 400, windowMs: 180_000 };
-
-const HALTED: readonly ServiceState[] = ['stopped', 'paused', 'disabled', 'not-configured', 'error'];
 
 export class ServiceRunner implements Disposable {
   state: ServiceState = 'stopped';
@@ -96,10 +96,6 @@ export class ServiceRunner implements Disposable {
     return this.service.id;
   }
 
-  /** Whether the service holds resources now (started, starting or failed mid-run). */
-  get isActive(): boolean {
-    return this.active;
-  }
 
   private setState(state: ServiceState, detail?: string): void {
     if (state !== this.state) {
@@ -272,6 +268,15 @@ export class ServiceRunner implements Disposable {
   }
 
   private applyReport(report: ServiceReport): void {
+    // A playing zone reports its seek position every second: that is progress,
+    // not a new picture, so it goes out apart from the snapshot (which still
+    // reads the latest position, and the latest success, when it is next built).
+    if (this.isProgressOnly(report)) {
+      if (report.success) this.lastSuccessAt = this.options.clock.now();
+      this.nowPlaying = report.nowPlaying;
+      this.options.onProgress?.(report.nowPlaying.map((z) => ({ zoneId: z.zoneId, seekSeconds: z.seekSeconds })));
+      return;
+    }
     if (report.detail !== undefined) {
       this.detail = report.detail;
       this.reportedDetail = true;
@@ -285,6 +290,23 @@ export class ServiceRunner implements Disposable {
       if (this.state === 'running' || this.state === 'waiting-authorisation' || this.state === 'waiting') this.setState(report.condition);
     }
     this.options.onChange();
+  }
+
+  /** True when the report moves seek positions and changes nothing else a snapshot shows (but the time of the last success). */
+  private isProgressOnly(report: ServiceReport): report is ServiceReport & { nowPlaying: ZoneNowPlaying[] } {
+    if (!report.nowPlaying || !this.nowPlaying || report.jobs || report.import) return false;
+    if (report.detail !== undefined && report.detail !== this.detail) return false;
+    if (report.condition !== undefined && report.condition !== this.condition) return false;
+    const zones = this.nowPlaying;
+    if (report.nowPlaying.length !== zones.length) return false;
+    let moved = false;
+    for (const [i, z] of report.nowPlaying.entries()) {
+      const was = zones[i]!;
+      const same = z.zoneId === was.zoneId && z.zoneName === was.zoneName && z.state === was.state && z.title === was.title && z.artist === was.artist && z.album === was.album && z.lengthSeconds === was.lengthSeconds;
+      if (!same) return false;
+      moved ||= z.seekSeconds !== was.seekSeconds;
+    }
+    return moved;
   }
 
   /** The running service lost its link (or the heartbeat found it silent). */
@@ -392,9 +414,6 @@ export class ServiceRunner implements Disposable {
     return this.queue.then(() => undefined);
   }
 
-  get isHalted(): boolean {
-    return HALTED.includes(this.state);
-  }
 
   toStatus(wanted: boolean): ServiceStatus {
     const { p50, p95 } = this.metrics.quantiles();

@@ -47,7 +47,7 @@ async function drive<T>(clock: ManualClock, promise: Promise<T>, stepMs = 100, l
     done = true;
     value = v;
   });
-  for (let i = 0; i < 10; i++) await Promise.resolve();
+  await new Promise((r) => setImmediate(r));
   while (!done) {
     if (clock.monotonic() - start > limitMs) throw new Error('did not finish');
     await clock.advanceAsync(stepMs, stepMs);
@@ -69,7 +69,6 @@ describe('restore sequence', () => {
   it('a hung service never delays the others, and goes to reconnecting at its timeout', async () => {
     const { supervisor, clock, state } = setup({ roon: { kind: 'hang' } });
     const pending = supervisor.restore('wake');
-    for (let i = 0; i < 20; i++) await Promise.resolve();
     await new Promise((r) => setImmediate(r));
     // Nothing moved on the clock, yet the others already run.
     expect(state('lastfm')).toBe('running');

@@ -1,7 +1,7 @@
 // The restore sequence and everything that moves services between states:
 // power events (coalesced), restores (never two at once, a new one supersedes
 // the old), manual control, the heartbeat and the network-back retry.
-import type { RestoreStep, RestoreSummary, ServiceId, StatusSnapshot } from '../../shared/status';
+import type { NowPlayingProgress, RestoreStep, RestoreSummary, ServiceId, StatusSnapshot } from '../../shared/status';
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import { DisposableStore, Emitter, type Disposable } from './disposable';
@@ -52,6 +52,7 @@ export class Supervisor {
   private readonly store = new DisposableStore();
   private readonly changed = new Emitter<void>();
   private readonly restoreDone = new Emitter<RestoreSummary>();
+  private readonly progressed = new Emitter<NowPlayingProgress>();
   private readonly log: Logger;
   private version = 0;
   private sleeping = false;
@@ -81,6 +82,7 @@ export class Supervisor {
         backoff: options.backoff,
         timeoutMs: () => options.timeouts(service.id),
         onChange: () => this.notify(),
+        onProgress: (zones) => this.progressed.fire({ service: service.id, at: new Date(options.clock.now()).toISOString(), zones }),
         journal: (e) => options.journal({ at: options.clock.now(), kind: e.kind, summary: e.summary, details: e.details }),
       });
       this.runners.set(service.id, runner);
@@ -89,14 +91,11 @@ export class Supervisor {
     this.store.add(options.clock.setInterval(() => this.heartbeat(), options.heartbeatMs));
     this.store.add(this.changed);
     this.store.add(this.restoreDone);
+    this.store.add(this.progressed);
   }
 
   get isSleeping(): boolean {
     return this.sleeping;
-  }
-
-  get restoreInProgress(): boolean {
-    return this.current !== null;
   }
 
   onDidChange(fn: () => void) {
@@ -105,6 +104,11 @@ export class Supervisor {
 
   onDidRestore(fn: (summary: RestoreSummary) => void) {
     return this.restoreDone.on(fn);
+  }
+
+  /** Seek positions, apart from the snapshot: every one, unthrottled (the app throttles what it pushes). */
+  onDidProgress(fn: (progress: NowPlayingProgress) => void) {
+    return this.progressed.on(fn);
   }
 
   private get db(): ServiceRunner {

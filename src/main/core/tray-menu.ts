@@ -87,7 +87,7 @@ function tooltip(snapshot: StatusSnapshot): string {
 }
 
 /** "Roon: Reconnecting… (attempt 3)", "Last.fm: OK · 12:03", "Scheduler: next backup 03:00". */
-export function serviceRow(s: ServiceStatus, snapshot: Pick<StatusSnapshot, 'sleeping'>, options: TrayModelOptions): string {
+function serviceRow(s: ServiceStatus, snapshot: Pick<StatusSnapshot, 'sleeping'>, options: TrayModelOptions): string {
   return `${s.label}: ${serviceState(s, snapshot, options)}`;
 }
 

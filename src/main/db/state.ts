@@ -59,6 +59,16 @@ export class StateStore {
     }));
   }
 
+  /** Keeps the entries of the last `days` days or the last `maxRows` entries, whichever is fewer. Returns how many went. */
+  pruneJournal(now: number, retention: { days: number; maxRows: number }): number {
+    const raw = this.database.raw;
+    return raw.transaction(() => {
+      const old = raw.prepare('DELETE FROM power_journal WHERE at < ?').run(now - retention.days * 86_400_000).changes;
+      const excess = raw.prepare('DELETE FROM power_journal WHERE id NOT IN (SELECT id FROM power_journal ORDER BY at DESC, id DESC LIMIT ?)').run(retention.maxRows).changes;
+      return old + excess;
+    })();
+  }
+
   getValue<T>(key: string): T | null {
     const value = this.database.raw.prepare('SELECT value FROM app_state WHERE key = ?').pluck().get(key) as string | undefined;
     return value === undefined ? null : (JSON.parse(value) as T);
@@ -68,9 +78,5 @@ export class StateStore {
     this.database.raw
       .prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
       .run(key, JSON.stringify(value), this.now());
-  }
-
-  deleteValue(key: string): void {
-    this.database.raw.prepare('DELETE FROM app_state WHERE key = ?').run(key);
   }
 }

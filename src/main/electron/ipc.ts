@@ -2,10 +2,9 @@
 // validates the payload with the entry's schema, then calls the core.
 import type { IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
-import { API, ApiError, describeZodError, type ApiHandlers, type ApiName } from '../../shared/api';
+import { API, ApiError, describeZodError, type ApiHandlers, type ApiName, type IpcResult } from '../../shared/api';
 import { toDisposable, type Disposable } from '../core/disposable';
 import { redact, type Logger } from '../core/logger';
-import type { IpcResult } from '../../preload/ipc-result';
 import { isTrustedRendererUrl } from './window';
 
 /** The parts of a WebFrameMain the sender check reads. */

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, safeStorage, session, shell, Tray } from 'electron';
-import { STATUS_PUSH_CHANNEL } from '../../shared/api';
+import { PROGRESS_PUSH_CHANNEL, STATUS_PUSH_CHANNEL } from '../../shared/api';
 import type { StatusSnapshot } from '../../shared/status';
 import { createEncore } from '../app';
 import { resolveDataDir } from '../config';
@@ -79,6 +79,8 @@ async function start(): Promise<() => Promise<void>> {
   );
   const publish = (snapshot: StatusSnapshot) => (tray.update(snapshot), notifier.update(snapshot), window.send(STATUS_PUSH_CHANNEL, snapshot));
   owned.add(encore.onStatus(publish));
+  // Seek progress goes to the window only: the tray and notifications show no positions.
+  owned.add(encore.onProgress((progress) => window.send(PROGRESS_PUSH_CHANNEL, progress)));
   publish(encore.status());
   if (process.argv.includes('--show')) window.show();
   // For tests/electron: the tray menu and status, read through Playwright's electronApp.evaluate.

@@ -80,12 +80,13 @@ describe('TrayController', () => {
     expect(tray.tooltips).toEqual(['Encore: starting']);
   });
 
-  it('rebuilds the menu and calls setContextMenu again on every snapshot', () => {
+  it('rebuilds the menu and calls setContextMenu again only when a row changes', () => {
     const { controller, tray } = setup();
     controller.update(snapshot({}, [service('roon', { state: 'reconnecting', attempt: 2 })]));
     controller.update(snapshot({}, [service('roon', { state: 'running', lastSuccessAt: '2026-03-10T12:04:00Z' })]));
-    controller.update(snapshot({}, [service('roon', { state: 'running', lastSuccessAt: '2026-03-10T12:04:00Z' })]));
-    expect(tray.menus).toHaveLength(3);
+    // A newer snapshot (seek moved, a success within the same minute) that shows the same rows: nothing to set.
+    controller.update(snapshot({ version: 9 }, [service('roon', { state: 'running', lastSuccessAt: '2026-03-10T12:04:30Z', nowPlaying: [] })]));
+    expect(tray.menus).toHaveLength(2);
     expect(tray.menus[0]).not.toBe(tray.menus[1]);
     expect(labels(tray.menus[0])[0]).toBe('Roon: Reconnecting… (attempt 2)');
     expect(labels(tray.menus[1])[0]).toBe('Roon: OK · 12:04');

@@ -1,6 +1,8 @@
-// The tray icon: hands the pure model (core/tray-menu) to Electron. On each
-// snapshot the whole menu is rebuilt and set again, because Linux
-// (StatusNotifierItem) only picks up changes through a new setContextMenu.
+// The tray icon: hands the pure model (core/tray-menu) to Electron. The menu,
+// icon and tooltip are set only when what they show changes: a snapshot that
+// changes nothing in the tray costs nothing. When the menu does change, it is
+// rebuilt whole and set again, because Linux (StatusNotifierItem) only picks
+// up changes through a new setContextMenu.
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { DisposableStore, toDisposable, type Disposable } from '../core/disposable';
@@ -60,6 +62,8 @@ export class TrayController<M, I> implements Disposable {
   private tooltip: string | null = null;
   private last: StatusSnapshot | null = null;
   private lastModel: TrayModel | null = null;
+  /** The menu rows last handed to setContextMenu, as JSON: the items are plain data. */
+  private shownItems: string | null = null;
 
   constructor(private readonly options: TrayControllerOptions<M, I>) {
     this.tray = options.createTray(this.image('paused'));
@@ -84,7 +88,10 @@ export class TrayController<M, I> implements Disposable {
       this.tray.setToolTip(model.tooltip);
       this.tooltip = model.tooltip;
     }
+    const items = JSON.stringify(model.items);
+    if (items === this.shownItems) return;
     this.tray.setContextMenu(o.buildMenu(this.template(model.items)));
+    this.shownItems = items;
   }
 
   /** What the tray shows now: the end-to-end test reads it, since no OS API lists a tray menu. */

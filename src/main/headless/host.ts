@@ -35,7 +35,7 @@ export interface Headless {
   close(): Promise<void>;
 }
 
-export function runtimeFilePath(dataDir: string): string {
+function runtimeFilePath(dataDir: string): string {
   return path.join(dataDir, 'runtime.json');
 }
 

@@ -208,6 +208,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const frame = `data: ${JSON.stringify(snapshot)}\n\n`;
     for (const res of sse) res.write(frame);
   });
+  // Seek positions, apart from the snapshots (a client that ignores the event type ignores them).
+  const progressSub = encore.onProgress((progress) => {
+    if (sse.size === 0) return;
+    const frame = `event: progress\ndata: ${JSON.stringify(progress)}\n\n`;
+    for (const res of sse) res.write(frame);
+  });
   // Keeps proxies and idle timeouts from cutting the stream.
   const keepAlive = setInterval(() => {
     for (const res of sse) res.write(': keep-alive\n\n');
@@ -279,6 +285,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     port,
     close: async () => {
       statusSub.dispose();
+      progressSub.dispose();
       clearInterval(keepAlive);
       for (const res of sse) res.end();
       sse.clear();

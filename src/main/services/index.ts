@@ -31,12 +31,10 @@ export interface SchedulerControl {
 
 export interface ServiceSet {
   list: Service[];
-  lastfm: LastfmService | null;
-  scheduler: SchedulerControl | null;
+  lastfm: LastfmService;
+  scheduler: SchedulerControl;
   /** Releases what services keep across starts (after the supervisor stopped them). */
   dispose(): void;
-  /** Throws a ConfigError naming the field (job schedules, time zones). */
-  validateConfig?: (config: Config) => void;
 }
 
 export function createServices(ctx: ServiceContext): ServiceSet {
@@ -66,6 +64,7 @@ export function createServices(ctx: ServiceContext): ServiceSet {
     clock: ctx.clock,
     logger: ctx.logger,
     lastfmCatchUp: (signal) => lastfm.catchUp(signal),
+    lastfmNotConfigured: () => lastfm.notConfigured(),
   });
   return { list: [roon, lastfm, scheduler], lastfm, scheduler, dispose: () => roon.dispose() };
 }

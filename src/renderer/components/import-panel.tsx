@@ -15,7 +15,7 @@ const STATE_TEXT: Record<ImportProgress['state'], string> = {
   failed: 'Failed',
 };
 
-export function ImportPanel({ lastfm, now }: { lastfm: ServiceStatus | undefined; now: number }) {
+export function ImportPanel({ lastfm }: { lastfm: ServiceStatus | undefined }) {
   const { api } = useApp();
   const [busy, run] = useAction();
   const progress = lastfm?.import;
@@ -40,7 +40,7 @@ export function ImportPanel({ lastfm, now }: { lastfm: ServiceStatus | undefined
             {progress.startedAt && (
               <span class="small">
                 {' '}
-                · started <RelTime when={progress.startedAt} now={now} />
+                · started <RelTime when={progress.startedAt} />
               </span>
             )}
           </p>
@@ -80,7 +80,7 @@ export function ImportPanel({ lastfm, now }: { lastfm: ServiceStatus | undefined
               {active && progress.nextRetryAt && (
                 <span class="small">
                   {' '}
-                  · next try <RelTime when={progress.nextRetryAt} now={now} />
+                  · next try <RelTime when={progress.nextRetryAt} />
                 </span>
               )}
             </p>

@@ -6,6 +6,7 @@ import { MISSED_POLICY_LABELS } from '../lib/settings-form';
 import { RelTime } from './rel-time';
 import { StateBadge } from './state-badge';
 
+/** `now` only decides whether a time needs its date (useToday). */
 export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undefined; now: number }) {
   const { api } = useApp();
   const [busy, run] = useAction();
@@ -49,7 +50,7 @@ export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undef
                             {clockTime(j.nextRunAt, now)}
                           </time>{' '}
                           <span class="small">
-                            (<RelTime when={j.nextRunAt} now={now} />)
+                            (<RelTime when={j.nextRunAt} />)
                           </span>
                         </>
                       ) : (
@@ -61,7 +62,7 @@ export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undef
                         <>
                           <StateBadge presentation={JOB_OUTCOME_PRESENTATION[last.outcome]} />{' '}
                           <span class="small">
-                            <RelTime when={last.startedAt} now={now} />
+                            <RelTime when={last.startedAt} />
                             {took !== null && took >= 0 && ` · ${formatDuration(took)}`}
                           </span>
                           {last.error && <span class="error-text block">{last.error}</span>}

@@ -1,5 +1,62 @@
-import type { ServiceStatus, ZoneNowPlaying } from '../../shared/status';
+import { useEffect, useState } from 'preact/hooks';
+import type { NowPlayingProgress, ServiceStatus, ZoneNowPlaying } from '../../shared/status';
+import { useApp } from '../context';
+import { useNow } from '../hooks/use-now';
 import { trackTime } from '../lib/format';
+
+/** A zone's position as last heard (snapshot or progress event), and when (this window's clock). */
+interface Position {
+  seekSeconds: number | null;
+  heardAt: number;
+}
+
+/**
+ * Seek positions come with each snapshot and, between snapshots, as progress
+ * events a few seconds apart. This component alone listens to them, and each
+ * zone's position moves on by itself while it plays, so a second of music
+ * re-renders one progress bar and nothing else.
+ */
+function usePositions(zones: ZoneNowPlaying[]): Map<string, Position> {
+  const { api } = useApp();
+  const [positions, setPositions] = useState(() => new Map<string, Position>());
+  useEffect(() => {
+    const heardAt = Date.now();
+    setPositions(new Map(zones.map((z) => [z.zoneId, { seekSeconds: z.seekSeconds, heardAt }])));
+  }, [zones]);
+  useEffect(
+    () =>
+      api.onProgress((progress: NowPlayingProgress) => {
+        if (progress.service !== 'roon') return;
+        const heardAt = Date.now();
+        setPositions((prev) => {
+          const next = new Map(prev);
+          for (const z of progress.zones) next.set(z.zoneId, { seekSeconds: z.seekSeconds, heardAt });
+          return next;
+        });
+      }),
+    [api],
+  );
+  return positions;
+}
+
+/** The bar and "1:02 / 9:22"; counts on each second while the zone plays, up to the track's end. */
+function ZoneProgress({ zone, position }: { zone: ZoneNowPlaying; position: Position | undefined }) {
+  const base = position ?? { seekSeconds: zone.seekSeconds, heardAt: Date.now() };
+  const shown = base.seekSeconds !== null && !!zone.lengthSeconds;
+  const playing = zone.state === 'playing';
+  useNow(shown && playing ? 1_000 : null);
+  if (base.seekSeconds === null || !zone.lengthSeconds) return null;
+  const elapsed = playing ? Math.max(0, Math.floor((Date.now() - base.heardAt) / 1_000)) : 0;
+  const seek = Math.min(zone.lengthSeconds, base.seekSeconds + elapsed);
+  return (
+    <div class="zone-progress">
+      <progress max={1} value={seek / zone.lengthSeconds} aria-label={`${zone.zoneName} position`} />
+      <span class="small">
+        {trackTime(seek)} / {trackTime(zone.lengthSeconds)}
+      </span>
+    </div>
+  );
+}
 
 const ZONE_STATE: Record<ZoneNowPlaying['state'], { label: string; icon: string }> = {
   playing: { label: 'Playing', icon: '▶' },
@@ -8,9 +65,13 @@ const ZONE_STATE: Record<ZoneNowPlaying['state'], { label: string; icon: string 
   stopped: { label: 'Stopped', icon: '■' },
 };
 
+const NO_ZONES: ZoneNowPlaying[] = [];
+
 /** Roon's zones, then what Last.fm says is scrobbling now (other devices). */
 export function NowPlaying({ roon, lastfm }: { roon: ServiceStatus | undefined; lastfm: ServiceStatus | undefined }) {
-  const zones = [...(roon?.nowPlaying ?? []), ...(lastfm?.nowPlaying ?? []).map((z) => ({ ...z, zoneId: `lastfm-${z.zoneId}` }))];
+  const roonZones = roon?.nowPlaying ?? NO_ZONES;
+  const positions = usePositions(roonZones);
+  const zones = [...roonZones, ...(lastfm?.nowPlaying ?? []).map((z) => ({ ...z, zoneId: `lastfm-${z.zoneId}` }))];
   return (
     <section class="panel" aria-labelledby="now-playing-heading">
       <h2 id="now-playing-heading">Now playing</h2>
@@ -20,7 +81,6 @@ export function NowPlaying({ roon, lastfm }: { roon: ServiceStatus | undefined; 
         <ul class="zones" data-testid="now-playing">
           {zones.map((z) => {
             const s = ZONE_STATE[z.state];
-            const progress = z.seekSeconds !== null && z.lengthSeconds ? Math.min(1, z.seekSeconds / z.lengthSeconds) : null;
             return (
               <li key={z.zoneId} class="zone">
                 <div class="zone-head">
@@ -38,14 +98,7 @@ export function NowPlaying({ roon, lastfm }: { roon: ServiceStatus | undefined; 
                 ) : (
                   <div class="track empty">Nothing queued</div>
                 )}
-                {progress !== null && (
-                  <div class="zone-progress">
-                    <progress max={1} value={progress} aria-label={`${z.zoneName} position`} />
-                    <span class="small">
-                      {trackTime(z.seekSeconds)} / {trackTime(z.lengthSeconds)}
-                    </span>
-                  </div>
-                )}
+                <ZoneProgress zone={z} position={positions.get(z.zoneId)} />
               </li>
             );
           })}

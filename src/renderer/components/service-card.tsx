@@ -1,15 +1,14 @@
 import type { ServiceStatus } from '../../shared/status';
 import { useAction, useApp } from '../context';
-import { countdown, formatDuration, plural } from '../lib/format';
+import { formatDuration, plural } from '../lib/format';
 import { SERVICE_STATE_PRESENTATION } from '../lib/states';
-import { RelTime } from './rel-time';
+import { Countdown, RelTime } from './rel-time';
 import { StateBadge } from './state-badge';
 
-export function ServiceCard({ service, now }: { service: ServiceStatus; now: number }) {
+export function ServiceCard({ service }: { service: ServiceStatus }) {
   const { api } = useApp();
   const [busy, run] = useAction();
   const p = SERVICE_STATE_PRESENTATION[service.state];
-  const retryIn = countdown(service.nextRetryAt, now);
   const m = service.metrics;
   const headingId = `service-${service.id}-heading`;
   // The database is not something a person switches off; it only restarts.
@@ -25,19 +24,19 @@ export function ServiceCard({ service, now }: { service: ServiceStatus; now: num
       <dl class="facts">
         <dt>Since</dt>
         <dd>
-          <RelTime when={service.since} now={now} />
+          <RelTime when={service.since} />
         </dd>
         <dt>Last success</dt>
         <dd>
-          <RelTime when={service.lastSuccessAt} now={now} />
+          <RelTime when={service.lastSuccessAt} />
         </dd>
-        {(service.attempt > 0 || retryIn) && (
+        {(service.attempt > 0 || service.nextRetryAt) && (
           <>
             <dt>Retry</dt>
             <dd data-testid={`service-${service.id}-retry`}>
               {service.attempt > 0 ? `attempt ${service.attempt}` : ''}
-              {service.attempt > 0 && retryIn ? ' · ' : ''}
-              {retryIn && <span>next {retryIn === 'now' ? 'now' : `in ${retryIn}`}</span>}
+              {service.attempt > 0 && service.nextRetryAt ? ' · ' : ''}
+              {service.nextRetryAt && <Countdown when={service.nextRetryAt} />}
             </dd>
           </>
         )}

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { API, type ApiName, type FieldError, type Settings } from '../../../src/shared/api';
 import type { PlaysPerDay, PlayView } from '../../../src/shared/plays';
-import type { LastfmRejectedList, RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
+import type { LastfmRejectedList, NowPlayingProgress, RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
 
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -120,6 +120,8 @@ export interface FakeHost {
   waitForCall(name: ApiName, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Changes the snapshot and pushes it to every open event stream. */
   update(change: (s: StatusSnapshot) => void): void;
+  /** Sends seek positions as the `progress` event, without a new snapshot. */
+  progress(progress: NowPlayingProgress): void;
   close(): Promise<void>;
 }
 
@@ -216,6 +218,8 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
         if (req.method !== 'GET' && req.headers.origin !== origin) return send(res, 403, { error: 'bad origin' });
         if (url.pathname === '/api/events') {
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          // A scripted host restarts in the same instant: the browser may retry at once (the real host asks for 2 s).
+          res.write(`retry: 100\n\n`);
           res.write(`data: ${JSON.stringify(state.snapshot)}\n\n`);
           streams.add(res);
           req.on('close', () => streams.delete(res));
@@ -267,6 +271,9 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     state,
     waitForCall,
     update,
+    progress: (progress) => {
+      for (const res of streams) res.write(`event: progress\ndata: ${JSON.stringify(progress)}\n\n`);
+    },
     close: () =>
       new Promise<void>((ok) => {
         for (const res of streams) res.end();

@@ -84,7 +84,32 @@ export class JobRunStore {
   }
 
   finish(id: number, outcome: Exclude<RunOutcome, 'running'>, error: string | null, finishedAt: number): void {
-    this.database.raw.prepare("UPDATE job_runs SET outcome = ?, error = ?, finished_at = ? WHERE id = ? AND outcome = 'running'").run(outcome, error, finishedAt, id);
+    const raw = this.database.raw;
+    raw.transaction(() => {
+      raw.prepare("UPDATE job_runs SET outcome = ?, error = ?, finished_at = ? WHERE id = ? AND outcome = 'running'").run(outcome, error, finishedAt, id);
+      // A run that had nothing to do is not history: only the job's latest
+      // such row stays, as what the window shows last and as the claim on its
+      // slot (catch-up starts after a job's newest slot).
+      if (outcome === 'skipped') raw.prepare("DELETE FROM job_runs WHERE job_id = (SELECT job_id FROM job_runs WHERE id = ?) AND outcome = 'skipped' AND missed = 0 AND id <> ?").run(id, id);
+    })();
+  }
+
+  /**
+   * Keeps the rows of the last `days` days or the last `maxRows` rows,
+   * whichever is fewer; never a running row, nor a job's newest row or the
+   * row of its newest slot. Returns how many rows went.
+   */
+  prune(now: number, retention: { days: number; maxRows: number }): number {
+    const raw = this.database.raw;
+    // The newest slot of each job is what catch-up starts after; the newest row is the job's "last run".
+    const keep =
+      "outcome = 'running' OR id IN (SELECT max(id) FROM job_runs GROUP BY job_id) OR (job_id, scheduled_for) IN (SELECT job_id, max(scheduled_for) FROM job_runs GROUP BY job_id)";
+    const cutoff = now - retention.days * 86_400_000;
+    return raw.transaction(() => {
+      const old = raw.prepare(`DELETE FROM job_runs WHERE started_at < ? AND NOT (${keep})`).run(cutoff).changes;
+      const excess = raw.prepare(`DELETE FROM job_runs WHERE id NOT IN (SELECT id FROM job_runs ORDER BY started_at DESC, id DESC LIMIT ?) AND NOT (${keep})`).run(retention.maxRows).changes;
+      return old + excess;
+    })();
   }
 
   /**

@@ -20,6 +20,8 @@ export interface JobContext {
   scheduledFor: number | null;
   /** The Last.fm service's catch-up, when Last.fm is set up. */
   lastfmCatchUp?: (signal: AbortSignal) => Promise<unknown>;
+  /** Why the Last.fm tracker cannot work now, or null. */
+  lastfmNotConfigured?: () => string | null;
 }
 
 /** A job that had nothing to do says why; anything else is success (or a throw). */

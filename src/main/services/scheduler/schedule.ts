@@ -3,7 +3,7 @@
 // job here: its timers do not survive sleep, so the scheduler arms its own.
 import { CronTime } from 'cron';
 import { DEFAULT_JOBS, effectiveJobs, type Config } from '../../../shared/config';
-import { ConfigError, isValidTimeZone } from '../../config';
+import { isValidTimeZone } from './zoned-time';
 
 export class JobSchedule {
   private readonly cron: CronTime;
@@ -26,7 +26,7 @@ export class JobSchedule {
   }
 }
 
-export const BUILTIN_JOB_IDS: readonly string[] = Object.keys(DEFAULT_JOBS);
+const BUILTIN_JOB_IDS: readonly string[] = Object.keys(DEFAULT_JOBS);
 
 /** Why a job's schedule cannot work, naming the field, or null. */
 export function scheduleProblem(id: string, expression: string, timezone: string, now: number): string | null {
@@ -43,14 +43,16 @@ export function scheduleProblem(id: string, expression: string, timezone: string
 
 /**
  * Checks every job's cron expression and time zone (defaults merged), and that
- * each job id names a job Encore has. Throws a ConfigError naming the job.
+ * each job id names a job Encore has: the first problem, naming the job, or
+ * null. config.ts turns it into its ConfigError (this module knows no config
+ * file, so the scheduler does not depend on the config loader).
  */
-export function validateJobSchedules(config: Config, options: { where?: string; knownJobIds?: readonly string[]; now?: number } = {}): void {
+export function jobSchedulesProblem(config: Config, options: { knownJobIds?: readonly string[]; now?: number } = {}): string | null {
   const known = options.knownJobIds ?? BUILTIN_JOB_IDS;
-  const prefix = options.where ? `${options.where}: ` : '';
   for (const [id, job] of Object.entries(effectiveJobs(config))) {
-    if (!known.includes(id)) throw new ConfigError(`${prefix}jobs.${id}: there is no such job (known jobs: ${known.join(', ')})`);
+    if (!known.includes(id)) return `jobs.${id}: there is no such job (known jobs: ${known.join(', ')})`;
     const problem = scheduleProblem(id, job.schedule, job.timezone, options.now ?? Date.now());
-    if (problem) throw new ConfigError(prefix + problem);
+    if (problem) return problem;
   }
+  return null;
 }

@@ -39,15 +39,15 @@ import { JobSchedule, scheduleProblem } from './schedule';
 import { localHourMinute } from './zoned-time';
 
 /** A slot at most this late still counts as on time (event-loop lag, a resume just after it). */
-export const ON_TIME_MS = 60_000;
+const ON_TIME_MS = 60_000;
 /** Timers are re-checked at least this often, so a changed wall clock is noticed. */
-export const MAX_TIMER_MS = 3600_000;
+const MAX_TIMER_MS = 3600_000;
 /** An armed job whose slot passed this long ago without firing means the timer stood still. */
-export const OVERDUE_MS = 120_000;
+const OVERDUE_MS = 120_000;
 /** Missed slots handled per turn of the event loop (computing a slot costs about a millisecond). */
-export const CATCH_UP_CHUNK = 200;
+const CATCH_UP_CHUNK = 200;
 /** How often a job waiting to run again checks whether it can (one statfs, or a look at the database's state). */
-export const BLOCKED_CHECK_MS = 2_000;
+const BLOCKED_CHECK_MS = 2_000;
 /**
  * Between retries of a job that keeps failing although the check said go
  * (a quota statfs cannot see, a lock that comes back): the first retry goes
@@ -66,6 +66,8 @@ export interface SchedulerOptions {
   jobs?: JobRegistry;
   /** The Last.fm service's catch-up; leave it out when Last.fm is not set up. */
   lastfmCatchUp?: (signal: AbortSignal) => Promise<unknown>;
+  /** Why the Last.fm tracker cannot work now (no user or key), or null: read at each run. */
+  lastfmNotConfigured?: () => string | null;
 }
 
 export interface JobRunResult {
@@ -549,6 +551,7 @@ export class SchedulerService implements Service {
       timezone: job.config.timezone,
       scheduledFor,
       lastfmCatchUp: this.options.lastfmCatchUp,
+      lastfmNotConfigured: this.options.lastfmNotConfigured,
     };
     void (async () => {
       let outcome: JobRunResult['outcome'] = 'success';

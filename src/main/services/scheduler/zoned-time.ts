@@ -1,82 +1,36 @@
-// Calendar arithmetic in a job's time zone with Intl only: the scheduler's
-// slots come from the cron package; this is what exports and the status line
-// need on top (which local day an instant falls on, and "03:00").
+// Calendar arithmetic in a job's time zone, with luxon (which the cron package
+// already uses for its slots, so both agree on every zone rule): which local
+// day an instant falls on, where that day starts and ends across DST changes,
+// and "03:00" for the status line.
+import { DateTime, IANAZone } from 'luxon';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
 }
 
-export interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-export function localParts(ms: number, timeZone: string): LocalParts {
-  const out: Record<string, number> = {};
-  for (const p of partsFormatter(timeZone).formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute!, second: out.second! };
-}
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+const inZone = (ms: number, timeZone: string) => DateTime.fromMillis(ms, { zone: timeZone });
 
 /** "2026-03-29": the local calendar day of an instant. */
 export function localDay(ms: number, timeZone: string): string {
-  const p = localParts(ms, timeZone);
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+  return inZone(ms, timeZone).toFormat('yyyy-MM-dd');
 }
 
 /** "2026-03-29 03:00:00" local wall time, for people and spreadsheets. */
 export function localDateTime(ms: number, timeZone: string): string {
-  const p = localParts(ms, timeZone);
-  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+  return inZone(ms, timeZone).toFormat('yyyy-MM-dd HH:mm:ss');
 }
 
 export function localHourMinute(ms: number, timeZone: string): string {
-  const p = localParts(ms, timeZone);
-  return `${pad(p.hour)}:${pad(p.minute)}`;
-}
-
-/** How far the zone's wall clock is ahead of UTC at an instant, in ms. */
-export function utcOffsetMs(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - (ms - (((ms % 1000) + 1000) % 1000));
+  return inZone(ms, timeZone).toFormat('HH:mm');
 }
 
 /**
  * The UTC instants where a local day starts and the next one starts. Where
- * midnight itself falls into a DST gap the start is approximate by the size of
- * the gap; callers that need exactness filter by localDay() as well.
+ * midnight falls into a DST gap, luxon moves it forward to the first instant
+ * that exists, which is where that day really starts.
  */
 export function localDayBounds(day: string, timeZone: string): { start: number; end: number } {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  const midnight = (year: number, month: number, date: number) => {
-    const naive = Date.UTC(year, month - 1, date);
-    let t = naive;
-    // Two rounds settle the offset, also on the day the offset changes.
-    for (let i = 0; i < 2; i++) t = naive - utcOffsetMs(t, timeZone);
-    return t;
-  };
-  const next = new Date(Date.UTC(y, m - 1, d + 1));
-  return { start: midnight(y, m, d), end: midnight(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()) };
+  const start = DateTime.fromISO(day, { zone: timeZone }).startOf('day');
+  if (!start.isValid) throw new RangeError(`not a day in ${timeZone}: ${day} (${start.invalidExplanation ?? start.invalidReason})`);
+  return { start: start.toMillis(), end: start.plus({ days: 1 }).startOf('day').toMillis() };
 }

@@ -36,7 +36,7 @@ export function playsToCsv(plays: readonly ExportedPlay[]): string {
   return lines.join('\r\n') + '\r\n';
 }
 
-export function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZone: string): ExportedPlay[] {
+function playsOfDay(ctx: Pick<JobContext, 'database'>, day: string, timeZone: string): ExportedPlay[] {
   const { start, end } = localDayBounds(day, timeZone);
   // A margin around the computed bounds, then an exact filter on the local day:
   // correct even where midnight falls into a DST gap.

@@ -6,5 +6,9 @@ import type { JobContext, JobResult } from '../job';
 
 export async function lastfmSync(ctx: JobContext): Promise<JobResult> {
   if (!ctx.lastfmCatchUp) return { skipped: 'Last.fm is not set up (add your user name and API key in Settings).' };
+  // Without a user and key the catch-up would fail every hour: a run that
+  // can do nothing is a skip (and replaces the previous one in the history).
+  const problem = ctx.lastfmNotConfigured?.();
+  if (problem) return { skipped: problem };
   await ctx.lastfmCatchUp(ctx.signal);
 }

@@ -1,0 +1,124 @@
+// Seek progress travels apart from the snapshot: a playing zone's seek moves
+// every second, and only a track or state change is a new snapshot.
+import { describe, expect, it } from 'vitest';
+import { FakeService } from '../../../tests/support/fake-service';
+import type { NowPlayingProgress, ServiceId, ZoneNowPlaying } from '../../shared/status';
+import { ManualClock } from './clock';
+import { liveDisposables } from './disposable';
+import { MemoryLogger } from './logger';
+import { PROGRESS_INTERVAL_MS, ProgressThrottle } from './progress-throttle';
+import { Supervisor } from './supervisor';
+
+const zone = (over: Partial<ZoneNowPlaying> = {}): ZoneNowPlaying => ({
+  zoneId: 'z1',
+  zoneName: 'Den',
+  state: 'playing',
+  title: 'So What',
+  artist: 'Miles Davis',
+  album: 'Kind of Blue',
+  seekSeconds: 40,
+  lengthSeconds: 562,
+  ...over,
+});
+
+async function runningSupervisor() {
+  const clock = new ManualClock();
+  const make = (id: ServiceId) => new FakeService(id, { kind: 'instant' }, clock);
+  const roon = make('roon');
+  const supervisor = new Supervisor({
+    clock,
+    logger: new MemoryLogger(),
+    database: make('database'),
+    services: [roon, make('lastfm'), make('scheduler')],
+    wanted: { isWanted: () => true, setWanted: () => {}, trackingPaused: () => false, setTrackingPaused: () => {} },
+    timeouts: () => 10_000,
+    backoff: { initialMs: 1000, maxMs: 60_000, random: () => 0.5 },
+    heartbeatMs: 30_000,
+    journal: () => {},
+  });
+  await supervisor.restore('startup');
+  let snapshots = 0;
+  const progress: NowPlayingProgress[] = [];
+  supervisor.onDidChange(() => snapshots++);
+  supervisor.onDidProgress((p) => progress.push(p));
+  /** Reports, then lets the queued change notification (a microtask) run. */
+  const report = async (r: Parameters<NonNullable<FakeService['host']>['report']>[0]) => {
+    roon.host!.report(r);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { clock, supervisor, report, counts: () => ({ snapshots, progress }) };
+}
+
+describe('seek progress apart from the snapshot', () => {
+  it('a seek-only report is progress, not a snapshot; the snapshot still reads the latest position', async () => {
+    const { supervisor, report, counts, clock } = await runningSupervisor();
+    await report({ success: true, nowPlaying: [zone()] });
+    expect(counts().snapshots).toBe(1); // the zone appeared
+    for (let s = 41; s <= 100; s++) {
+      clock.advance(1000);
+      await report({ success: true, nowPlaying: [zone({ seekSeconds: s })] });
+    }
+    expect(counts().snapshots).toBe(1);
+    expect(counts().progress).toHaveLength(60);
+    expect(counts().progress.at(-1)).toEqual({ service: 'roon', at: new Date(clock.now()).toISOString(), zones: [{ zoneId: 'z1', seekSeconds: 100 }] });
+    const roon = supervisor.snapshot().services.find((s) => s.id === 'roon')!;
+    expect(roon.nowPlaying?.[0]?.seekSeconds).toBe(100);
+    expect(roon.lastSuccessAt).toBe(new Date(clock.now()).toISOString());
+  });
+
+  it('a track change, a pause or a new detail is a snapshot', async () => {
+    const { report, counts } = await runningSupervisor();
+    await report({ success: true, nowPlaying: [zone()] });
+    await report({ success: true, nowPlaying: [zone({ title: 'Freddie Freeloader', seekSeconds: 0 })] });
+    await report({ success: true, nowPlaying: [zone({ title: 'Freddie Freeloader', seekSeconds: 1, state: 'paused' })] });
+    await report({ nowPlaying: [zone({ title: 'Freddie Freeloader', seekSeconds: 2, state: 'paused' })], detail: 'Connected to Core, 2 zones' });
+    await report({ success: true, nowPlaying: [zone({ title: 'Freddie Freeloader', seekSeconds: 2, state: 'paused' }), zone({ zoneId: 'z2' })] });
+    expect(counts().snapshots).toBe(5);
+    expect(counts().progress).toHaveLength(0);
+  });
+
+  it('a report that moves nothing still publishes its success (a Last.fm poll)', async () => {
+    const { report, counts } = await runningSupervisor();
+    await report({ success: true, nowPlaying: [] });
+    await report({ success: true, nowPlaying: [] });
+    expect(counts().snapshots).toBe(2);
+    expect(counts().progress).toHaveLength(0);
+  });
+});
+
+describe('ProgressThrottle', () => {
+  const progress = (seekSeconds: number, service: ServiceId = 'roon'): NowPlayingProgress => ({ service, at: '', zones: [{ zoneId: 'z1', seekSeconds }] });
+
+  it('sends the first at once, then at most one per interval per service, always the latest', () => {
+    const clock = new ManualClock();
+    const sent: NowPlayingProgress[] = [];
+    const throttle = new ProgressThrottle(clock, (p) => sent.push(p));
+    throttle.push(progress(1));
+    throttle.push(progress(1, 'lastfm'));
+    for (let s = 2; s <= 12; s++) {
+      clock.advance(1000);
+      throttle.push(progress(s));
+    }
+    // 1 at once; at 5 s the latest then (5); at 10 s the latest then (10); 11 and 12 wait.
+    expect(sent.map((p) => `${p.service}:${p.zones[0]!.seekSeconds}`)).toEqual(['roon:1', 'lastfm:1', 'roon:5', 'roon:10']);
+    clock.advance(PROGRESS_INTERVAL_MS);
+    expect(sent.at(-1)?.zones[0]?.seekSeconds).toBe(12);
+    expect(sent).toHaveLength(5);
+    clock.advance(60_000);
+    expect(sent).toHaveLength(5);
+  });
+
+  it('leaves no timer behind when disposed with progress waiting', () => {
+    const clock = new ManualClock();
+    const before = liveDisposables();
+    const sent: NowPlayingProgress[] = [];
+    const throttle = new ProgressThrottle(clock, (p) => sent.push(p));
+    throttle.push(progress(1));
+    throttle.push(progress(2));
+    throttle.dispose();
+    clock.advance(PROGRESS_INTERVAL_MS * 2);
+    throttle.push(progress(3));
+    expect(sent).toHaveLength(1);
+    expect(liveDisposables()).toBe(before);
+  });
+});
