@@ -56,6 +56,11 @@ export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undef
                       ) : (
                         <span class="small">not armed</span>
                       )}
+                      {j.waiting && !j.running && (
+                        <span class="small block" data-testid={`job-${j.id}-waiting`}>
+                          {j.waiting}
+                        </span>
+                      )}
                     </td>
                     <td>
                       {last ? (
@@ -66,7 +71,6 @@ export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undef
                             {took !== null && took >= 0 && ` · ${formatDuration(took)}`}
                           </span>
                           {last.error && <span class="error-text block">{last.error}</span>}
-                          {j.waiting && <span class="small block" data-testid={`job-${j.id}-waiting`}>{j.waiting}</span>}
                         </>
                       ) : (
                         <span class="small">never run</span>

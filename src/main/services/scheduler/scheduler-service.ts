@@ -31,7 +31,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../../core/dispo
 import { freeBytes, SPACE_BACK_BYTES } from '../../core/free-space';
 import { silentLogger, type Logger } from '../../core/logger';
 import { errorMessage, ServiceError, type HealthProbe, type Service, type ServiceHost } from '../../core/service';
-import { DatabaseError, isBusy, isDiskFull, type EncoreDatabase } from '../../db/database';
+import { DatabaseError, isBusy, type EncoreDatabase } from '../../db/database';
 import type { JobContext, JobDefinition, JobRegistry } from './job';
 import { JobRunStore, type JobRun, type RunOutcome } from './job-runs';
 import { builtinJobs } from './jobs';
@@ -599,7 +599,14 @@ export class SchedulerService implements Service {
           message: `Could not write ${e.file}: the disk is full (${e.code ?? 'ENOSPC'}). Free some space on it; Encore runs ${job.definition.label} again by itself once there is room.`,
         };
       }
-      if (isBusy(e) || isDiskFull(e) || (e instanceof DatabaseError && (e.kind === 'locked' || e.kind === 'full'))) {
+      const code = (e as { code?: unknown }).code;
+      if ((code === 'ENOSPC' || code === 'EDQUOT') && !(e instanceof DatabaseError)) {
+        // A file written some other way: the disk under it (or under the data folder) is full, not the database.
+        const file = (e as { path?: unknown }).path;
+        const dir = typeof file === 'string' ? path.dirname(file) : this.options.dataDir;
+        return { kind: 'disk', dir, message: `${job.definition.label} could not write to ${dir}: the disk is full (${code}). Free some space on it; Encore runs it again by itself once there is room.` };
+      }
+      if (isBusy(e) || code === 'SQLITE_FULL' || (e instanceof DatabaseError && (e.kind === 'locked' || e.kind === 'full'))) {
         // The database's own words (what to do included), and its waiting state until writes work again.
         const noted = this.database.noteWriteFailure(e);
         return { kind: 'database', dir: null, message: `${job.definition.label} could not write to the database: ${errorMessage(noted)}` };
