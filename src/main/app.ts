@@ -3,7 +3,8 @@
 // the status and a clean shutdown.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput } from '../shared/api';
+import { ApiError, type ApiHandlers, type SaveSettingsResult, type Settings, type SettingsInput, type StreamedResponse } from '../shared/api';
+import type { ExportQuery } from '../shared/explore';
 import { ConfigSchema, effectiveJobs, type Config } from '../shared/config';
 import type { NowPlayingProgress, RestoreSummary, ServiceId, StatusSnapshot } from '../shared/status';
 import { systemClock, type Clock } from './core/clock';
@@ -17,8 +18,9 @@ import { Supervisor, type JournalSink, type WantedStore } from './core/superviso
 import { loadConfig, parseConfig, saveConfig } from './config';
 import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
-import { DatabaseError, EncoreDatabase, isBusy } from './db/database';
+import { DatabaseError, EncoreDatabase, isBusy, isDiskFull } from './db/database';
 import { PlayStore } from './db/plays';
+import { ExploreApi } from './db/explore-api';
 import { StateStore, type JournalEntry } from './db/state';
 import { createServices, type ServiceSet } from './services';
 
@@ -41,6 +43,8 @@ export interface EncorePorts {
 
 export interface Encore {
   readonly handlers: ApiHandlers;
+  /** The calls whose HTTP route streams a download (`stream` in the API table). */
+  readonly streams: { exportPlays(request: ExportQuery, signal?: AbortSignal): Promise<StreamedResponse> };
   readonly dataDir: string;
   readonly logFile: string | null;
   readonly supervisor: Supervisor;
@@ -73,6 +77,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   });
   const plays = new PlayStore(database, () => clock.now());
   const state = new StateStore(database, () => clock.now());
+  const explore = new ExploreApi(database, () => clock.now(), path.join(ports.dataDir, 'exports'));
   const store = new DisposableStore();
 
   // The journal goes through the database's write queue: it waits, in order,
@@ -106,6 +111,18 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     sleepEvidenceMs: config.restore.clockJumpMs,
   });
   store.add(supervisor.onDidRestore((summary) => log.info(`restore: ${summary.summary}`)));
+  // Explore's rollups also follow the plays in the background (in steps that
+  // leave the event loop free), so the first chart after an import seldom waits.
+  store.add(
+    clock.setInterval(() => {
+      if (!database.isOpen || explore.rollups.behind() === 0) return;
+      // A lock or a full disk already shows on the database; the next turn tries again.
+      void explore.rollups.ready().catch((error: unknown) => {
+        if (isBusy(error) || isDiskFull(error)) log.debug('explore: counting new plays waits for the database', error);
+        else log.warn('explore: counting new plays failed; tried again in 30 s', error);
+      });
+    }, 30_000),
+  );
   // A lock that kept the database from opening is gone: open it now, not at the next backoff.
   store.add({ dispose: database.onLockReleased(() => void (supervisor.isSleeping ? undefined : supervisor.restart('database'))) });
 
@@ -228,9 +245,9 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       simulated.resume();
       return ok;
     },
-    getPlays: ({ limit, before }) => {
+    getPlays: async (query) => {
       requireOpen();
-      return { plays: plays.list(limit, before ? Date.parse(before) : undefined) };
+      return explore.history(query);
     },
     getPlaysPerDay: ({ days }) => {
       requireOpen();
@@ -269,6 +286,15 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     getLogTail: ({ lines }) => ({ lines: ports.logFile ? tail(ports.logFile, lines) : [], file: ports.logFile ?? null }),
+    getTopItems: (q) => (requireOpen(), explore.top(q)),
+    getHeatmap: (q) => (requireOpen(), explore.heatmap(q)),
+    getBreakdown: (q) => (requireOpen(), explore.breakdown(q)),
+    getYearReview: (q) => (requireOpen(), explore.year(q)),
+    getArtist: (q) => (requireOpen(), explore.artist(q)),
+    getAlbum: (q) => (requireOpen(), explore.album(q)),
+    getTrack: (q) => (requireOpen(), explore.track(q)),
+    searchCatalog: (q) => (requireOpen(), explore.catalog(q)),
+    exportPlays: (q) => (requireOpen(), explore.exportToFile(q)),
     getLastfmRejected: ({ limit }) => {
       requireOpen();
       return services.lastfm ? services.lastfm.rejectedEntries(limit) : { total: 0, byReason: {}, entries: [] };
@@ -292,6 +318,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
 
   return {
     handlers,
+    streams: { exportPlays: (q, signal) => (requireOpen(), explore.exportStream(q, signal)) },
     dataDir: ports.dataDir,
     logFile: ports.logFile ?? null,
     supervisor,

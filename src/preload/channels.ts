@@ -25,6 +25,15 @@ export const CHANNELS = {
   cancelImport: 'encore:import:cancel',
   runJob: 'encore:job:run',
   getLogTail: 'encore:log:tail',
+  getTopItems: 'encore:stats:top',
+  getHeatmap: 'encore:stats:heatmap',
+  getBreakdown: 'encore:stats:breakdown',
+  getYearReview: 'encore:stats:year',
+  getArtist: 'encore:artist:get',
+  getAlbum: 'encore:album:get',
+  getTrack: 'encore:track:get',
+  searchCatalog: 'encore:catalog:search',
+  exportPlays: 'encore:plays:export',
   getLastfmRejected: 'encore:lastfm:rejected',
 } as const satisfies ChannelTable;
 

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { EncoreApi } from '../shared/api';
+import { ipcTransport, type Transport } from './bridge';
 import type { RestoreSummary } from '../shared/status';
 import { AppHeader } from './components/app-header';
 import { Banners } from './components/banners';
-import { HistoryPanel } from './components/history-panel';
+import { HistoryArea } from './components/history/history-area';
 import { ImportPanel } from './components/import-panel';
 import { JobsPanel } from './components/jobs-panel';
 import { LogViewer } from './components/log-viewer';
@@ -15,13 +16,14 @@ import { TabPanel, Tabs, type TabDef } from './components/tabs';
 import { Toasts } from './components/toasts';
 import { AppContext, type AppContextValue } from './context';
 import { useToday } from './hooks/use-now';
+import { useRoute } from './hooks/use-route';
 import { useStatus } from './hooks/use-status';
 import { useThrottledTick } from './hooks/use-throttled-tick';
 import { restoreToast, type Toast } from './lib/banner';
 import type { ConnectionState } from './lib/connection';
+import { routes, routeTitle, tabOf, type HistoryRoute, type Route, type TopTab } from './lib/route';
 
-type TabId = 'overview' | 'history' | 'import' | 'settings' | 'logs';
-const TABS: TabDef<TabId>[] = [
+const TABS: TabDef<TopTab>[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'history', label: 'History' },
   { id: 'import', label: 'Import & jobs' },
@@ -48,15 +50,32 @@ function useConnected(connection: ConnectionState | undefined): boolean {
   return connected;
 }
 
-export function App({ api, connection }: { api: EncoreApi; connection?: ConnectionState }) {
+/** The History tab reopens the page it was left on. */
+function useLastHistoryRoute(route: Route): HistoryRoute {
+  const last = useRef<HistoryRoute>(routes.plays() as HistoryRoute);
+  if (tabOf(route) === 'history') last.current = route as HistoryRoute;
+  return last.current;
+}
+
+export function App({ api, transport, connection }: { api: EncoreApi; transport?: Transport; connection?: ConnectionState }) {
   const { snapshot, error } = useStatus(api);
   const connected = useConnected(connection);
   // Only which day it is: what ticks each second (relative times, countdowns,
   // seek positions) ticks inside its own small component.
   const now = useToday();
-  const [tab, setTab] = useState<TabId>('overview');
+  const [route, navigate] = useRoute();
+  const tab = tabOf(route);
+  const historyRoute = useLastHistoryRoute(route);
+  // Mounted on first visit, then kept (like every tab) so a scrolled list survives a look elsewhere.
+  const historyVisited = useRef(false);
+  if (tab === 'history') historyVisited.current = true;
+  const selectTab = useCallback((id: TopTab) => navigate(id === 'history' ? historyRoute : ({ page: id } as Route)), [navigate, historyRoute]);
+  useEffect(() => {
+    document.title = `${routeTitle(route)} · Encore`;
+  }, [route]);
   const [toasts, setToasts] = useState<Toast[]>([]);
   const refresh = useThrottledTick(snapshot, REFRESH_THROTTLE_MS, REFRESH_IDLE_MS);
+  const historyRefresh = useWhileActive(refresh, tab === 'history');
 
   const dismiss = useCallback((key: string) => setToasts((ts) => ts.filter((t) => t.key !== key)), []);
   const push = useCallback(
@@ -67,8 +86,8 @@ export function App({ api, connection }: { api: EncoreApi; connection?: Connecti
     [dismiss],
   );
   const context = useMemo<AppContextValue>(
-    () => ({ api, notify: (tone, text) => push({ key: `${Date.now()}-${Math.random()}`, tone, text }) }),
-    [api, push],
+    () => ({ api, transport: transport ?? ipcTransport(api), notify: (tone, text) => push({ key: `${Date.now()}-${Math.random()}`, tone, text }) }),
+    [api, transport, push],
   );
 
   // A toast when a restore finishes; `undefined` until the first snapshot so
@@ -103,7 +122,7 @@ export function App({ api, connection }: { api: EncoreApi; connection?: Connecti
           {error ? `Cannot reach Encore: ${error}` : 'Connecting to Encore…'}
         </p>
       )}
-      <Tabs tabs={TABS} selected={tab} onSelect={setTab} label="Sections" />
+      <Tabs tabs={TABS} selected={tab} onSelect={selectTab} label="Sections" />
       <main id="main">
         <TabPanel id="overview" selected={tab === 'overview'}>
           <section aria-labelledby="services-heading">
@@ -120,7 +139,7 @@ export function App({ api, connection }: { api: EncoreApi; connection?: Connecti
           </div>
         </TabPanel>
         <TabPanel id="history" selected={tab === 'history'}>
-          <HistoryPanel refresh={useWhileActive(refresh, tab === 'history')} now={now} />
+          {historyVisited.current && <HistoryArea route={historyRoute} navigate={navigate} refresh={historyRefresh} />}
         </TabPanel>
         <TabPanel id="import" selected={tab === 'import'}>
           <ImportPanel lastfm={service('lastfm')} />

@@ -70,11 +70,30 @@ export interface HttpApiOptions {
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
 
-export function createHttpApi(options: HttpApiOptions = {}): EncoreApi {
+/**
+ * How the window reaches a call beyond the EncoreApi shape: with a signal that
+ * cancels it (a search superseded by the next keystroke), and, where a route
+ * streams a file, the URL the browser downloads it from.
+ */
+export interface Transport {
+  call<K extends ApiName>(name: K, request: ApiRequest<K>, signal?: AbortSignal): Promise<ApiResponse<K>>;
+  /** Present over HTTP: the browser streams the download to disk itself. Absent over IPC, where the call saves the file. */
+  downloadUrl?<K extends ApiName>(name: K, request: ApiRequest<K>): string;
+}
+
+/**
+ * IPC calls cannot be cancelled (an AbortSignal does not cross the context
+ * bridge) and answer locally; the hooks ignore the answers that come late.
+ */
+export function ipcTransport(api: EncoreApi): Transport {
+  return { call: (name, request) => (api[name] as unknown as (r: typeof request) => Promise<ApiResponse<typeof name>>)(request) };
+}
+
+export function createHttpClient(options: HttpApiOptions = {}): { api: EncoreApi; transport: Transport } {
   const base = options.baseUrl ?? '';
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
 
-  async function call<K extends ApiName>(name: K, request: ApiRequest<K>): Promise<ApiResponse<K>> {
+  async function call<K extends ApiName>(name: K, request: ApiRequest<K>, signal?: AbortSignal): Promise<ApiResponse<K>> {
     const plan = planRequest(name, request ?? ({} as ApiRequest<K>));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (plan.body !== undefined) headers['content-type'] = 'application/json';
@@ -84,6 +103,7 @@ export function createHttpApi(options: HttpApiOptions = {}): EncoreApi {
       body: plan.body,
       credentials: 'same-origin',
       cache: 'no-store',
+      signal,
     });
     if (!response.ok) throw await errorFromResponse(response);
     return (await response.json()) as ApiResponse<K>;
@@ -93,8 +113,18 @@ export function createHttpApi(options: HttpApiOptions = {}): EncoreApi {
     (Object.keys(API) as ApiName[]).map((name) => [name, (request: never) => call(name, request)]),
   ) as unknown as Omit<EncoreApi, 'onStatus' | 'onProgress'>;
 
+  const downloadUrl = <K extends ApiName>(name: K, request: ApiRequest<K>) => {
+    const plan = planRequest(name, request);
+    if (plan.method !== 'GET') throw new Error(`${name}: only a GET route can be downloaded by URL`);
+    return base + plan.url;
+  };
+
   const events = eventStream(base + '/api/events', options);
-  return { ...api, onStatus: events.onStatus, onProgress: events.onProgress };
+  return { api: { ...api, onStatus: events.onStatus, onProgress: events.onProgress }, transport: { call, downloadUrl } };
+}
+
+export function createHttpApi(options: HttpApiOptions = {}): EncoreApi {
+  return createHttpClient(options).api;
 }
 
 /**

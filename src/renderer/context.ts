@@ -1,10 +1,13 @@
 import { createContext } from 'preact';
 import { useCallback, useContext, useState } from 'preact/hooks';
 import type { EncoreApi } from '../shared/api';
+import type { Transport } from './bridge';
 import type { Tone } from './lib/states';
 
 export interface AppContextValue {
   api: EncoreApi;
+  /** The same calls, cancellable; with a download URL for streamed routes over HTTP. */
+  transport: Transport;
   /** Shows a short message at the bottom of the window. */
   notify(tone: Tone, text: string): void;
 }

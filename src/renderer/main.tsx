@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import type { EncoreApi } from '../shared/api';
 import { App } from './app';
-import { createHttpApi } from './bridge';
+import { createHttpClient, ipcTransport } from './bridge';
 import { createConnectionState } from './lib/connection';
 
 declare global {
@@ -14,5 +14,7 @@ declare global {
 // In Electron the preload's IPC cannot drop; over HTTP the event stream can,
 // and the window says so rather than showing a stale picture as live.
 const connection = createConnectionState();
-const api = window.encore ?? createHttpApi({ onConnectionChange: (connected) => connection.set(connected) });
-render(<App api={api} connection={connection} />, document.getElementById('app')!);
+const client = window.encore
+  ? { api: window.encore, transport: ipcTransport(window.encore) }
+  : createHttpClient({ onConnectionChange: (connected) => connection.set(connected) });
+render(<App api={client.api} transport={client.transport} connection={connection} />, document.getElementById('app')!);

@@ -4,7 +4,26 @@
 // router and the browser bridge are all generated from this table.
 import { z } from 'zod';
 import { MISSED_POLICIES } from './config';
-import { PlaysPerDaySchema, PlaysQuerySchema, PlayViewSchema } from './plays';
+import { PlaysPerDaySchema } from './plays';
+import {
+  AlbumPageSchema,
+  ArtistPageSchema,
+  BreakdownResultSchema,
+  CatalogSearchQuerySchema,
+  CatalogSearchResultSchema,
+  EntityQuerySchema,
+  ExportQuerySchema,
+  ExportResultSchema,
+  HeatmapResultSchema,
+  HistoryPageSchema,
+  HistoryQuerySchema,
+  PeriodQuerySchema,
+  TopQuerySchema,
+  TopResultSchema,
+  TrackPageSchema,
+  YearQuerySchema,
+  YearReviewSchema,
+} from './explore';
 import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema, type NowPlayingProgress } from './status';
 
 const timeout = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
@@ -91,7 +110,7 @@ export const API = {
   resumeTracking: { channel: 'encore:tracking:resume', http: ['POST', '/api/tracking/resume'], request: empty, response: ok },
   simulateSuspend: { channel: 'encore:power:suspend', http: ['POST', '/api/power/suspend'], request: empty, response: ok },
   simulateResume: { channel: 'encore:power:resume', http: ['POST', '/api/power/resume'], request: empty, response: ok },
-  getPlays: { channel: 'encore:plays:list', http: ['GET', '/api/plays'], request: PlaysQuerySchema, response: z.object({ plays: z.array(PlayViewSchema) }) },
+  getPlays: { channel: 'encore:plays:list', http: ['GET', '/api/plays'], request: HistoryQuerySchema, response: HistoryPageSchema },
   getPlaysPerDay: {
     channel: 'encore:plays:per-day',
     http: ['GET', '/api/plays/per-day'],
@@ -120,6 +139,16 @@ export const API = {
     request: z.object({ lines: z.coerce.number().int().min(1).max(2000).default(200) }),
     response: z.object({ lines: z.array(z.string()), file: z.string().nullable() }),
   },
+  getTopItems: { channel: 'encore:stats:top', http: ['GET', '/api/stats/top'], request: TopQuerySchema, response: TopResultSchema },
+  getHeatmap: { channel: 'encore:stats:heatmap', http: ['GET', '/api/stats/heatmap'], request: PeriodQuerySchema, response: HeatmapResultSchema },
+  getBreakdown: { channel: 'encore:stats:breakdown', http: ['GET', '/api/stats/breakdown'], request: PeriodQuerySchema, response: BreakdownResultSchema },
+  getYearReview: { channel: 'encore:stats:year', http: ['GET', '/api/stats/year'], request: YearQuerySchema, response: YearReviewSchema },
+  getArtist: { channel: 'encore:artist:get', http: ['GET', '/api/artists/:id'], request: EntityQuerySchema, response: ArtistPageSchema },
+  getAlbum: { channel: 'encore:album:get', http: ['GET', '/api/albums/:id'], request: EntityQuerySchema, response: AlbumPageSchema },
+  getTrack: { channel: 'encore:track:get', http: ['GET', '/api/tracks/:id'], request: EntityQuerySchema, response: TrackPageSchema },
+  searchCatalog: { channel: 'encore:catalog:search', http: ['GET', '/api/search'], request: CatalogSearchQuerySchema, response: CatalogSearchResultSchema },
+  /** Over HTTP the route streams the file (`stream`); over IPC it writes it into <data dir>/exports and answers where. */
+  exportPlays: { channel: 'encore:plays:export', http: ['GET', '/api/export'], request: ExportQuerySchema, response: ExportResultSchema, stream: true },
   getLastfmRejected: {
     channel: 'encore:lastfm:rejected',
     http: ['GET', '/api/lastfm/rejected'],
@@ -133,6 +162,16 @@ export interface ApiCall {
   http: readonly ['GET' | 'POST' | 'PUT' | 'DELETE', `/api/${string}`];
   request: z.ZodType;
   response: z.ZodType;
+  /** The HTTP route answers with a streamed download (see StreamedResponse) instead of the JSON response. */
+  stream?: true;
+}
+
+/** What a streaming route sends over HTTP: the body as text chunks, pulled one at a time (flat memory). */
+export interface StreamedResponse {
+  contentType: string;
+  /** The download's file name (Content-Disposition). */
+  filename: string;
+  chunks: Iterable<string> | AsyncIterable<string>;
 }
 
 export type ApiName = keyof typeof API;

@@ -151,6 +151,7 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
     await screenshot(page, 'e2e-6-import-done-light');
 
     await page.getByRole('tab', { name: 'History' }).click();
+    await page.getByRole('navigation', { name: 'History pages' }).getByRole('link', { name: 'Sleep and wake' }).click();
     await page.locator('[data-testid=restore-timeline] li').nth(1).waitFor();
     const summary = await page.locator('[data-testid=chart-plays-per-day] title').first().textContent();
     expect(summary).toMatch(/plays in total/);
@@ -167,7 +168,7 @@ describe.skipIf(missing !== null)(`Encore end to end: headless host, fake Roon C
       await dark.page.goto(`${host.url}/?token=${host.token}`);
       for (const id of services) await dark.page.locator(`[data-testid=service-${id}][data-state=running]`).waitFor({ timeout: 15_000 });
       await screenshot(dark.page, 'e2e-9-overview-dark');
-      await dark.page.getByRole('tab', { name: 'History' }).click();
+      await dark.page.goto(`${host.url}/#/history/restores`);
       await dark.page.locator('[data-testid=restore-timeline]').waitFor();
       await screenshot(dark.page, 'e2e-10-history-dark', true);
       expect(dark.problems).toEqual([]);

@@ -248,6 +248,73 @@ describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (s
     await page.getByText('Back after a host restart').waitFor();
   });
 
+  it('searches as you type: a stale search is cancelled, and its late answer never replaces the newer one', async () => {
+    const now = Date.now();
+    const play = (id: number, artist: string, title: string) => ({
+      id,
+      startedAt: new Date(now - id * 60_000).toISOString(),
+      artist,
+      title,
+      album: null,
+      secondsListened: null,
+      zone: null,
+      sources: ['lastfm' as const],
+      trackId: id,
+      albumId: null,
+      artists: [{ id: 100 + id, name: artist }],
+    });
+    host.state.plays = [play(1, 'Miles Davis', 'So What'), play(2, 'Mildred Bailey', 'Rockin’ Chair'), play(3, 'Nina Simone', 'Sinnerman')];
+    // The answer to "mil" is held back until after "miles" has been answered.
+    const stale = host.hold('getPlays', (r) => r.q === 'mil');
+    await page.goto(`${host.url}/?token=${host.token}#/history`);
+    const search = page.getByRole('searchbox', { name: 'Search plays' });
+    await page.locator('[data-testid=history-row]').nth(2).waitFor();
+    const entries = await page.evaluate(() => history.length);
+    await search.fill('mil');
+    await page.waitForFunction(() => location.hash === '#/history?q=mil');
+    await search.fill('miles');
+    await page.locator('[data-testid=plays-count]').getByText('1 play · All time').waitFor();
+    // The window gave up on the older request rather than leaving it to finish.
+    expect(await stale.aborted).toBe(true);
+    stale.release();
+    expect(await page.locator('[data-testid=history-row] .track-title').allTextContents()).toEqual(['So What']);
+    // Client-side marks when the host sends none: the matched prefix only.
+    expect(await page.locator('[data-testid=history-row] mark').allTextContents()).toEqual(['Miles']);
+    // Typing replaced the history entry: Back leaves the search rather than stepping through its letters.
+    expect(new URL(page.url()).hash).toBe('#/history?q=miles');
+    expect(await page.evaluate(() => history.length)).toBe(entries);
+    expect(problems).toEqual([]);
+  });
+
+  it('pages through the history as it scrolls, with the cursor the host gave', async () => {
+    const now = Date.now();
+    host.state.plays = Array.from({ length: 120 }, (_, i) => ({
+      id: 1000 - i,
+      startedAt: new Date(now - (i + 1) * 600_000).toISOString(),
+      artist: 'Miles Davis',
+      title: `Take ${i + 1}`,
+      album: 'Kind of Blue',
+      secondsListened: 300,
+      zone: 'Living Room',
+      sources: ['roon' as const],
+      trackId: i + 1,
+      albumId: 7,
+      artists: [{ id: 3, name: 'Miles Davis' }],
+    }));
+    await page.goto(`${host.url}/?token=${host.token}#/history`);
+    const rows = page.locator('[data-testid=history-row]');
+    await page.locator('[data-testid=plays-count]').getByText('50 plays so far · All time').waitFor();
+    await rows.last().scrollIntoViewIfNeeded();
+    await page.locator('[data-testid=plays-count]').getByText('100 plays so far · All time').waitFor();
+    expect(host.state.calls.filter((c) => c.name === 'getPlays').map((c) => c.request.cursor)).toContain('50.0');
+    // The button does the same for a keyboard user.
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByText('That is every play.').waitFor();
+    expect(await rows.count()).toBe(120);
+    expect(await rows.last().locator('.track-title').textContent()).toBe('Take 120');
+    expect(problems).toEqual([]);
+  });
+
   it('renders in dark mode', async () => {
     const dark = await openWindow(browser, 'dark');
     try {

@@ -15,7 +15,8 @@ import type { JobContext } from '../../src/main/services/scheduler/job';
 import type { StatusSnapshot } from '../../src/shared/status';
 import { mountSmallDisk, type SmallDisk } from '../support/tmpfs';
 
-const disk = mountSmallDisk(4);
+// 8 MB: the WAL of 4,000 new tracks with their search entries and credits (003-explore) outgrew 4 MB before its first checkpoint.
+const disk = mountSmallDisk(8);
 const skip = typeof disk === 'string' ? disk : null;
 if (skip) console.log(`disk-full tests skipped: ${skip}`);
 const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };

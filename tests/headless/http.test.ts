@@ -225,7 +225,7 @@ describe('headless HTTP API', () => {
 
   it('lists plays newest first with a before cursor', async () => {
     const plays = await api('GET', '/api/plays?limit=5');
-    expect(plays.json).toEqual({ plays: [] });
+    expect(plays.json).toEqual({ plays: [], nextCursor: null });
     const perDay = await api('GET', '/api/plays/per-day?days=30');
     expect((perDay.json!.days as unknown[]).length).toBe(30);
   });

@@ -3,6 +3,7 @@
 import type { PlaySource, PlayView, PlaysPerDay } from '../../shared/plays';
 import { MOVEMENT_SEPARATOR, normalizeArtist, normalizeName, titleKey } from '../core/normalize';
 import type BetterSqlite3 from 'better-sqlite3';
+import { CreditWriter, type NewTrack } from './credits';
 import type { EncoreDatabase, SqliteHandle } from './database';
 
 export interface NewPlay {
@@ -264,6 +265,8 @@ class TrackResolver {
   private readonly names = new Map<string, string>();
   private readonly titleKeys = new Map<string, string>();
   private readonly firstArtists = new Map<string, string>();
+  /** Tracks this batch created: their credits are written before it commits. */
+  readonly added: NewTrack[] = [];
 
   constructor(private readonly st: Statements) {}
 
@@ -311,6 +314,7 @@ class TrackResolver {
       }
       st.trackInsert.run(aId, albumId, play.title.trim(), titleNorm, albumNorm, key, play.lengthSeconds);
       row = st.trackSelect.get(aId, titleNorm, albumNorm) as TrackRow;
+      this.added.push({ id: row[0], artist: play.artist.trim(), title: play.title.trim(), album: play.album?.trim() || null });
     }
     this.readLength(row[0], row[1]);
     return { trackId: row[0], key, trackKey: row[2] === key ? key : row[2] };
@@ -359,6 +363,7 @@ export class PlayStore {
   private statements: Statements | null = null;
   private resolver: TrackResolver | null = null;
   private handle: SqliteHandle | null = null;
+  private credits: CreditWriter | null = null;
   /** Whether any stored track has a classical (work: movement) key: only then do other keys need a second look. */
   private workTracks = false;
 
@@ -421,6 +426,7 @@ export class PlayStore {
       anyWorkTrack: raw.prepare('SELECT EXISTS (SELECT 1 FROM tracks WHERE instr(match_key, char(2)) > 0)').pluck(),
     };
     this.resolver = new TrackResolver(this.statements);
+    this.credits = new CreditWriter(raw);
     // Once per database; the batches keep it up to date (tracks are only ever added).
     this.workTracks = (this.statements.anyWorkTrack.get() as number) === 1;
     return this.statements;
@@ -567,12 +573,17 @@ export class PlayStore {
         result.insertedIds.push(id);
       }
       if (queue) writeQueued(st, queue, now);
+      if (resolver.added.length) {
+        this.credits!.write(resolver.added);
+        resolver.added.length = 0;
+      }
     });
     try {
       run.immediate(plays);
     } catch (error) {
       // Rolled back: the cache may name tracks that were never stored.
       this.resolver = new TrackResolver(st);
+      this.credits?.reset();
       // A lock or a full disk shows on the database, whoever wrote, and the error says what to do.
       throw this.database.noteWriteFailure(error);
     }

@@ -102,6 +102,22 @@ export interface LastfmRejectedTable {
   times_seen: number;
 }
 
+/** An artist a track credits (003-explore): what charts and artist pages count. */
+export interface CreditedArtistsTable {
+  id: Generated<number>;
+  name: string;
+  name_norm: string;
+}
+
+export interface TrackArtistsTable {
+  track_id: number;
+  artist_id: number;
+  /** Credit order, 0 first. */
+  position: number;
+  /** 1: from the artist field's main part; 0: a guest. */
+  main: number;
+}
+
 export interface Schema {
   artists: ArtistsTable;
   albums: AlbumsTable;
@@ -113,4 +129,6 @@ export interface Schema {
   power_journal: PowerJournalTable;
   app_state: AppStateTable;
   lastfm_rejected: LastfmRejectedTable;
+  credited_artists: CreditedArtistsTable;
+  track_artists: TrackArtistsTable;
 }

@@ -220,6 +220,49 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   }, 15_000);
   keepAlive.unref();
 
+  /**
+   * A download (`stream` in the API table): chunks are pulled one at a time
+   * and each waits for the socket to drain, so memory stays flat however large
+   * the file; a client that goes away stops the export.
+   */
+  const sendStream = async (req: http.IncomingMessage, res: http.ServerResponse, name: keyof Encore['streams'], request: unknown) => {
+    const gone = new AbortController();
+    const onClose = () => gone.abort(new Error('the client closed the connection'));
+    res.on('close', onClose);
+    try {
+      const streamed = await encore.streams[name](request as never, gone.signal);
+      res.writeHead(200, {
+        'content-type': streamed.contentType,
+        'content-disposition': `attachment; filename="${streamed.filename.replace(/[^\w.-]/g, '_')}"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
+      for await (const chunk of streamed.chunks) {
+        if (gone.signal.aborted) return;
+        if (!res.write(chunk)) await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      res.end();
+    } catch (error) {
+      // Headers gone already: all that is left is to cut the download short, so it is not taken for complete.
+      if (res.headersSent) {
+        log.error(`download ${req.url?.split('?')[0]} failed`, error);
+        res.destroy();
+        return;
+      }
+      throw error;
+    } finally {
+      res.off('close', onClose);
+    }
+  };
+
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -250,6 +293,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       const schema = API[route.name].request as z.ZodType;
       const parsed = schema.safeParse(input);
       if (!parsed.success) throw new ApiError(400, describeZodError(parsed.error));
+      if ('stream' in API[route.name]) return await sendStream(req, res, route.name as keyof Encore['streams'], parsed.data);
       const handler = encore.handlers[route.name] as (request: unknown) => unknown;
       const result = await handler(parsed.data);
       send(res, 200, result);

@@ -20,6 +20,7 @@ export function BarChart({
   bars,
   formatValue,
   axisLabels,
+  ticks,
   testId,
 }: {
   title: string;
@@ -28,6 +29,8 @@ export function BarChart({
   formatValue: (v: number) => string;
   /** Labels under the first and last bar. */
   axisLabels?: [string, string];
+  /** Labels under chosen bars instead (a timeline's years); the caller keeps them far enough apart. */
+  ticks?: { index: number; label: string }[];
   testId?: string;
 }) {
   const [ref, width] = useWidth<HTMLElement>(600);
@@ -61,7 +64,22 @@ export function BarChart({
             </rect>
           );
         })}
-        {axisLabels && (
+        {ticks && (
+          <g class="chart-axis">
+            {ticks.map((t) => {
+              // Under the middle of its bar, held inside the chart at both ends.
+              const x = pad.left + (t.index + 0.5) * slot;
+              const half = t.label.length * 3;
+              const anchor = x - half < pad.left ? 'start' : x + half > width - pad.right ? 'end' : 'middle';
+              return (
+                <text key={t.index} x={anchor === 'start' ? Math.max(pad.left, x - half) : anchor === 'end' ? Math.min(width - pad.right, x + half) : x} y={height - 6} text-anchor={anchor}>
+                  {t.label}
+                </text>
+              );
+            })}
+          </g>
+        )}
+        {!ticks && axisLabels && (
           <g class="chart-axis">
             <text x={pad.left} y={height - 6} text-anchor="start">
               {axisLabels[0]}

@@ -1,13 +1,15 @@
-import type { PlayView } from '../../shared/plays';
+import type { HistoryPlay } from '../../shared/explore';
 import { useApp } from '../context';
 import { useLoad } from '../hooks/use-load';
 import { clockTime, fullDateTime, trackTime } from '../lib/format';
+import { routes } from '../lib/route';
+import { ArtistLinks, Link } from './history/links';
 import { SourceBadges } from './source-badges';
 
 export function RecentPlays({ refresh, now }: { refresh: number; now: number }) {
   const { api } = useApp();
   const { data, error, loading } = useLoad(() => api.getPlays({ limit: 50 }), [api, refresh]);
-  const plays: PlayView[] = data?.plays ?? [];
+  const plays: HistoryPlay[] = data?.plays ?? [];
   return (
     <section class="panel" aria-labelledby="recent-plays-heading" aria-busy={loading}>
       <h2 id="recent-plays-heading">Recent plays</h2>
@@ -33,9 +35,22 @@ export function RecentPlays({ refresh, now }: { refresh: number; now: number }) 
                     </time>
                   </td>
                   <td>
-                    <span class="track-title">{p.title}</span>
+                    {/* Linked to the History area's pages; a host without ids (0) shows plain names. */}
+                    {p.trackId > 0 ? (
+                      <Link to={routes.track(p.trackId)} class="track-title">
+                        {p.title}
+                      </Link>
+                    ) : (
+                      <span class="track-title">{p.title}</span>
+                    )}
                     <span class="track-meta">
-                      {[p.artist, p.album].filter(Boolean).join(' · ')}
+                      <ArtistLinks artists={p.artists ?? []} display={p.artist} />
+                      {p.album && (
+                        <>
+                          {' · '}
+                          {p.albumId ? <Link to={routes.album(p.albumId)}>{p.album}</Link> : p.album}
+                        </>
+                      )}
                       {p.secondsListened !== null && ` · ${trackTime(p.secondsListened)} listened`}
                     </span>
                   </td>

@@ -92,3 +92,12 @@ export function trackTime(seconds: number | null | undefined): string {
   const s = Math.max(0, Math.floor(seconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** Time listened, from seconds: "45 min", "12 h 05 min", and whole hours past 100 ("341 h"). */
+export function listenedTime(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 100 * 3600) return formatDuration(seconds * 1000);
+  return `${Math.round(seconds / 3600).toLocaleString('en')} h`;
+}

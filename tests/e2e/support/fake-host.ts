@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
-import { API, type ApiName, type FieldError, type Settings } from '../../../src/shared/api';
+import { API, type ApiName, type ApiResponse, type FieldError, type Settings } from '../../../src/shared/api';
 import type { PlaysPerDay, PlayView } from '../../../src/shared/plays';
 import type { LastfmRejectedList, NowPlayingProgress, RestoreSummary, ServiceId, ServiceState, ServiceStatus, StatusSnapshot } from '../../../src/shared/status';
 
@@ -99,6 +99,8 @@ export function demoSettings(): Settings {
   };
 }
 
+type ExploreCall = 'getTopItems' | 'getHeatmap' | 'getBreakdown' | 'getYearReview' | 'getArtist' | 'getAlbum' | 'getTrack' | 'searchCatalog';
+
 export interface FakeHost {
   url: string;
   token: string;
@@ -115,7 +117,15 @@ export interface FakeHost {
     saveErrors: FieldError[];
     /** Every API call received, in order. */
     calls: { name: ApiName; request: Record<string, unknown> }[];
+    /** Answers for the History area's calls; a page left unset is a 404. */
+    explore: { [K in ExploreCall]?: ApiResponse<K> };
   };
+  /**
+   * Holds back the answer to calls named `name` whose request matches, until
+   * the returned `release` is called; `aborted` resolves true if the window
+   * gave up on the request first (a cancelled fetch), false once answered.
+   */
+  hold(name: ApiName, matches: (request: Record<string, unknown>) => boolean): { release(): void; aborted: Promise<boolean> };
   /** Resolves with the request of the first call named `name` (already made or still to come). */
   waitForCall(name: ApiName, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** Changes the snapshot and pushes it to every open event stream. */
@@ -140,9 +150,20 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     rejected: { total: 0, byReason: {}, entries: [] },
     saveErrors: [],
     calls: [],
+    explore: {},
   };
   let origin = '';
   const callWaiters = new Set<{ name: ApiName; resolve: (request: Record<string, unknown>) => void }>();
+  const holds: { name: ApiName; matches: (request: Record<string, unknown>) => boolean; released: Promise<void>; onResponse: (res: ServerResponse) => void }[] = [];
+  const hold: FakeHost['hold'] = (name, matches) => {
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    let settle!: (aborted: boolean) => void;
+    const aborted = new Promise<boolean>((ok) => (settle = ok));
+    const onResponse = (res: ServerResponse) => res.on('close', () => settle(!res.writableFinished));
+    holds.push({ name, matches, released, onResponse });
+    return { release, aborted };
+  };
 
   const push = () => {
     const data = `data: ${JSON.stringify(state.snapshot)}\n\n`;
@@ -165,7 +186,15 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     resumeTracking: () => (update((s) => (s.trackingPaused = false)), { ok: true }),
     simulateSuspend: () => ({ ok: true }),
     simulateResume: () => ({ ok: true }),
-    getPlays: () => ({ plays: state.plays }),
+    getPlays: (r) => {
+      // Enough of the real filter for the window's own behaviour: a search over artist, title and album, and paging.
+      const q = typeof r.q === 'string' ? r.q.toLowerCase() : '';
+      const matching = state.plays.filter((p) => !q || `${p.artist} ${p.title} ${p.album ?? ''}`.toLowerCase().includes(q));
+      const offset = typeof r.cursor === 'string' ? Number(r.cursor.split('.')[0]) : 0;
+      const limit = Number(r.limit ?? 50);
+      const page = matching.slice(offset, offset + limit);
+      return { plays: page, nextCursor: offset + limit < matching.length ? `${offset + limit}.0` : null };
+    },
     getPlaysPerDay: () => ({ days: state.perDay }),
     getRestores: () => ({ restores: state.restores }),
     getSettings: () => state.settings,
@@ -181,6 +210,16 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     cancelImport: () => ({ ok: true }),
     runJob: () => ({ ok: true }),
     getLogTail: () => ({ lines: state.logLines, file: '/tmp/encore/logs/encore.log' }),
+    // The History area's figures, as a test sets them; without, empty (and 404 for a page).
+    getTopItems: () => state.explore.getTopItems ?? { items: [], previous: null },
+    getHeatmap: () => state.explore.getHeatmap ?? { cells: [], tz: 'UTC' },
+    getBreakdown: () => state.explore.getBreakdown ?? { zones: [], sources: [] },
+    getYearReview: () => state.explore.getYearReview,
+    getArtist: () => state.explore.getArtist,
+    getAlbum: () => state.explore.getAlbum,
+    getTrack: () => state.explore.getTrack,
+    searchCatalog: () => state.explore.searchCatalog ?? { artists: [], albums: [], tracks: [] },
+    exportPlays: () => ({ savedTo: null, plays: null }),
     getLastfmRejected: () => state.rejected,
   };
 
@@ -236,7 +275,14 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
             callWaiters.delete(w);
             w.resolve(request);
           }
-          return send(res, 200, handlers[route.name](request));
+          const held = holds.find((h) => h.name === route.name && h.matches(request));
+          if (held) {
+            held.onResponse(res);
+            await held.released;
+            if (res.destroyed) return;
+          }
+          const answer = handlers[route.name](request);
+          return answer === undefined ? send(res, 404, { error: `no such ${route.name.replace(/^get/, '').toLowerCase()}` }) : send(res, 200, answer);
         }
         return send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
       }
@@ -270,6 +316,7 @@ export async function startFakeHost(options: { rendererDir?: string; token?: str
     token,
     state,
     waitForCall,
+    hold,
     update,
     progress: (progress) => {
       for (const res of streams) res.write(`event: progress\ndata: ${JSON.stringify(progress)}\n\n`);

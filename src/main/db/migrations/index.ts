@@ -3,10 +3,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './001-initial';
 import { lastfmRejected } from './002-lastfm-rejected';
+import { explore } from './003-explore';
 
 export const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['001-initial', initial],
   ['002-lastfm-rejected', lastfmRejected],
+  ['003-explore', explore],
 ];
 
 export const migrationProvider: MigrationProvider = {
