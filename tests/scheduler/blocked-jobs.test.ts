@@ -16,7 +16,8 @@ import { builtinJobs } from '../../src/main/services/scheduler/jobs';
 import { SchedulerService } from '../../src/main/services/scheduler/scheduler-service';
 import { holdWriteLock, type LockHolder } from '../support/lock-holder';
 import { mountSmallDisk, type SmallDisk } from '../support/tmpfs';
-import { flush, harness, RecordingHost, utc } from './harness';
+import { RecordingHost } from '../support/recording-host';
+import { flush, harness, utc } from './harness';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
