@@ -98,10 +98,11 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
 
   const wanted = new PersistedWanted(state, log);
   const services: ServiceSet = createServices({ config: () => config, dataDir: ports.dataDir, database, plays, state, clock, logger: log, secrets: ports.secrets, version: APP_VERSION });
+  const databaseService = new DatabaseService(database);
   const supervisor = new Supervisor({
     clock,
     logger: log,
-    database: new DatabaseService(database),
+    database: databaseService,
     services: services.list,
     wanted,
     timeouts: (id) => config.restore.timeoutsMs[id],
@@ -124,7 +125,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     }, 30_000),
   );
   // A lock that kept the database from opening is gone: open it now, not at the next backoff.
-  store.add({ dispose: database.onLockReleased(() => void (supervisor.isSleeping ? undefined : supervisor.restart('database'))) });
+  store.add({ dispose: database.onLockReleased(() => void (supervisor.isSleeping ? undefined : supervisor.restart(databaseService.id))) });
 
   const simulated = new SimulatedPowerTrigger();
   const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config.restore.clockJumpMs), new NetworkMonitor(clock), simulated];
@@ -215,12 +216,12 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
       return ok;
     },
     startService: async ({ id }) => {
-      if (id === 'database') throw new ApiError(400, 'The database is always on; use restart.');
+      if (supervisor.roleOf(id) === 'store') throw new ApiError(400, 'The database is always on; use restart.');
       void supervisor.setWanted(id, true);
       return ok;
     },
     stopService: async ({ id }) => {
-      if (id === 'database') throw new ApiError(400, 'The database cannot be turned off.');
+      if (supervisor.roleOf(id) === 'store') throw new ApiError(400, 'The database cannot be turned off.');
       await supervisor.setWanted(id, false);
       return ok;
     },

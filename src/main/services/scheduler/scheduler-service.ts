@@ -96,6 +96,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 export class SchedulerService implements Service {
   readonly id = 'scheduler' as const;
+  readonly role = 'worker' as const;
   readonly label = 'Scheduler';
 
   private readonly clock: Clock;
