@@ -15,7 +15,9 @@ import { ProgressThrottle } from './core/progress-throttle';
 import type { Logger } from './core/logger';
 import type { PowerTrigger, SecretStore } from './core/ports';
 import { Supervisor, type JournalSink, type WantedStore } from './core/supervisor';
-import { loadConfig, parseConfig, saveConfig } from './config';
+import { z } from 'zod';
+import { fieldErrorsOf } from '../shared/field-errors';
+import { ConfigError, loadConfig, parseConfig, saveConfig } from './config';
 import { FileWriteError } from './core/atomic-write';
 import { DatabaseService } from './db/database-service';
 import { DatabaseError, EncoreDatabase, isBusy, isDiskFull } from './db/database';
@@ -172,9 +174,9 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
     try {
       parsed = parseConfig(ConfigSchema.parse(next), 'settings');
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const match = /^settings: ([\w.-]+): (.*)$/.exec(message) ?? /^(jobs\.[\w-]+\.\w+): (.*)$/.exec(message);
-      return { ok: false, errors: [{ field: match?.[1] ?? 'settings', message: match?.[2] ?? message }] };
+      if (error instanceof ConfigError) return { ok: false, errors: error.errors };
+      if (error instanceof z.ZodError) return { ok: false, errors: fieldErrorsOf(error) };
+      throw error;
     }
     if (input.lastfm?.apiKey !== undefined) {
       try {

@@ -3,7 +3,8 @@
 // and the schema of its request. The preload, the IPC handlers, the HTTP
 // router and the browser bridge are all generated from this table.
 import { z } from 'zod';
-import { MISSED_POLICIES } from './config';
+import { MISSED_POLICIES, RestoreTimeoutSchema } from './config';
+import { describeFieldErrors, FieldErrorSchema, fieldErrorsOf, type FieldError } from './field-errors';
 import { PlaysPerDaySchema } from './plays';
 import {
   AlbumPageSchema,
@@ -26,7 +27,7 @@ import {
 } from './explore';
 import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema, type NowPlayingProgress } from './status';
 
-const timeout = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
+const timeout = RestoreTimeoutSchema;
 
 export const SettingsSchema = z.object({
   roon: z.object({
@@ -88,8 +89,7 @@ export const SettingsInputSchema = z
   .strict();
 export type SettingsInput = z.infer<typeof SettingsInputSchema>;
 
-export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
-export type FieldError = z.infer<typeof FieldErrorSchema>;
+export { FieldErrorSchema, type FieldError } from './field-errors';
 export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] };
 
 const empty = z.object({}).strict();
@@ -202,14 +202,18 @@ export class ApiError extends Error {
   constructor(
     readonly status: 400 | 404 | 409 | 500 | 503 | 507,
     message: string,
+    /** The fields a 400 is about, so the window shows each beside its input. */
+    readonly errors: FieldError[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
   }
-}
 
-export function describeZodError(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
+  /** A request that failed its schema: 400, naming every bad field. */
+  static invalid(error: z.ZodError): ApiError {
+    const errors = fieldErrorsOf(error);
+    return new ApiError(400, describeFieldErrors(errors.map((e) => ({ field: e.field || 'body', message: e.message }))), errors);
+  }
 }
 
 /**
@@ -218,4 +222,4 @@ export function describeZodError(error: z.ZodError): string {
  * invoking remote method 'encore:…': Error: …", and a person should read only
  * the last part.
  */
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string } };
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string; errors?: FieldError[] } };

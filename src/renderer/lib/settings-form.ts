@@ -135,21 +135,6 @@ export function formToInput(form: SettingsForm): { input: SettingsInput; errors:
   return { input, errors };
 }
 
-/**
- * The host rejects a request that fails the schema with a 400 whose message
- * is "field: message; field: message" (describeZodError); read it back into
- * field errors so they still land beside their fields.
- */
-export function fieldErrorsFromMessage(message: string): FieldError[] {
-  const errors: FieldError[] = [];
-  for (const part of message.split('; ')) {
-    const m = /^([\w.-]+): (.+)$/.exec(part);
-    if (!m || m[1] === 'body') return [{ field: '', message }];
-    errors.push({ field: m[1]!, message: m[2]! });
-  }
-  return errors;
-}
-
 /** Server errors by field; errors that name no known field go under ''. */
 export function errorsByField(errors: FieldError[], knownFields: ReadonlySet<string>): FieldErrors {
   const out: FieldErrors = {};

@@ -13,6 +13,7 @@
 // A job that ignores its signal still counts as running until its promise
 // settles, so it never overlaps itself, and its slot stays consumed.
 import { effectiveJobs, type Config, type JobConfig } from '../../../shared/config';
+import { describeFieldErrors } from '../../../shared/field-errors';
 import type { JobStatus } from '../../../shared/status';
 import { systemClock, type Clock } from '../../core/clock';
 import { DisposableStore, type Disposable } from '../../core/disposable';
@@ -242,7 +243,7 @@ export class SchedulerService implements Service {
         continue;
       }
       const problem = scheduleProblem(id, jobConfig.schedule, jobConfig.timezone, now);
-      if (problem) throw new ServiceError(`${problem}. Fix it in config.json, then restart Encore.`, { retryable: false });
+      if (problem) throw new ServiceError(`${describeFieldErrors([problem])}. Fix it in config.json, then restart Encore.`, { retryable: false });
       const schedule = new JobSchedule(jobConfig.schedule, jobConfig.timezone);
       seen.add(id);
       const existing = this.states.get(id);
