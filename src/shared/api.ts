@@ -67,21 +67,25 @@ export const SettingsInputSchema = z
         host: hostname.nullable().optional(),
         port: z.number().int().min(1, 'a port is 1 to 65535').max(65535, 'a port is 1 to 65535').nullable().optional(),
       })
-      .refine((r) => r.mode === 'discovery' || (r.host && r.port), { message: 'manual mode needs both a host and a port', path: ['host'] })
+      .superRefine((r, ctx) => {
+        if (r.mode !== 'manual') return;
+        if (!r.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'enter the host name or IP address of your Roon Core' });
+        if (r.port === null || r.port === undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'enter the port of your Roon Core (often 9330)' });
+      })
       .optional(),
     lastfm: z
       .object({
         user: z.string().trim().max(64).regex(/^[A-Za-z0-9_.-]*$/, 'a Last.fm user name has letters, digits, _ . and - only').nullable().optional(),
         /** Write-only: a new key, or '' to remove it; absent leaves it unchanged. */
         apiKey: z.string().trim().regex(/^[0-9a-fA-F]{32}$|^$/, 'an API key is 32 hexadecimal characters').optional(),
-        pollSeconds: z.number().int().min(0).max(86_400).optional(),
+        pollSeconds: z.number().int('seconds between polls: 0 (off) to 86400').min(0, 'seconds between polls: 0 (off) to 86400').max(86_400, 'seconds between polls: 0 (off) to 86400').optional(),
       })
       .optional(),
     restore: z.object({ timeoutsMs: z.object({ roon: timeout, lastfm: timeout, scheduler: timeout }).partial() }).optional(),
     jobs: z
       .record(
         z.string().regex(/^[a-z0-9-]+$/),
-        z.object({ schedule: z.string().trim().min(1, 'enter a cron expression'), timezone: z.string().trim().min(1), missedPolicy: z.enum(MISSED_POLICIES), enabled: z.boolean() }).partial(),
+        z.object({ schedule: z.string().trim().min(1, 'enter a cron expression, e.g. 0 3 * * *'), timezone: z.string().trim().min(1, 'enter a time zone, e.g. Europe/London or UTC'), missedPolicy: z.enum(MISSED_POLICIES), enabled: z.boolean() }).partial(),
       )
       .optional(),
     notifications: z.object({ enabled: z.boolean() }).optional(),

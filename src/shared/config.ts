@@ -4,7 +4,8 @@
 import { z } from 'zod';
 
 /** A service's restore timeout: 0.1 s to 10 min, or 'auto' (adapts to how long its starts take). Settings use the same one. */
-export const RestoreTimeoutSchema = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
+const TIMEOUT_RANGE = { error: 'a timeout is 0.1 to 600 seconds (100 to 600000 ms), or auto' };
+export const RestoreTimeoutSchema = z.union([z.number().int(TIMEOUT_RANGE).min(100, TIMEOUT_RANGE).max(600_000, TIMEOUT_RANGE), z.literal('auto')]);
 const timeoutMs = RestoreTimeoutSchema;
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/shared/api';
 import { fieldErrorsFrom } from '../../src/shared/field-errors';
 import { EncoreCallError } from '../../src/preload/ipc-result';
-import { errorsByField, formFromSettings, formToInput, knownFields } from '../../src/renderer/lib/settings-form';
+import { RestoreTimeoutSchema } from '../../src/shared/config';
+import { errorsByField, formFromSettings, formToInput, knownFields, TIMEOUT_SERVICES } from '../../src/renderer/lib/settings-form';
 import type { Settings } from '../../src/shared/api';
 import { SettingsInputSchema } from '../../src/shared/api';
 
@@ -44,6 +45,15 @@ describe('settings form', () => {
     expect(Object.keys(errors).sort()).toEqual(
       ['jobs.db-backup.schedule', 'lastfm.apiKey', 'lastfm.pollSeconds', 'restore.timeoutsMs.roon', 'roon.host', 'roon.port'].sort(),
     );
+  });
+  it('takes its ranges and messages from the schema, not a copy of them', () => {
+    const form = formFromSettings(settings);
+    const { errors } = formToInput({ ...form, roonPort: '70000', lastfmPollSeconds: '90000', timeouts: { ...form.timeouts, roon: { auto: false, seconds: '0.05' } } });
+    const schemaSays = (value: unknown, schema: { safeParse(v: unknown): { error?: { issues: Array<{ message: string }> } } }) => schema.safeParse(value).error!.issues[0]!.message;
+    expect(errors['restore.timeoutsMs.roon']).toBe(schemaSays(50, RestoreTimeoutSchema));
+    expect(errors['roon.port']).toBe(schemaSays({ roon: { mode: 'discovery', port: 70000 } }, SettingsInputSchema));
+    expect(errors['lastfm.pollSeconds']).toBe(schemaSays({ lastfm: { pollSeconds: 90000 } }, SettingsInputSchema));
+    expect(TIMEOUT_SERVICES).toEqual(Object.keys(settings.restore.timeoutsMs));
   });
   it('puts the main process’s errors next to their fields', () => {
     const form = formFromSettings(settings);
