@@ -13,7 +13,7 @@ import tseslint from 'typescript-eslint';
 
 const ROOT = path.dirname(new URL(import.meta.url).pathname);
 
-/** Folder → layer, most specific first. `main` is src/main's own files: app.ts (the composition root), config.ts, log-adapter.ts. */
+/** Folder → layer, most specific first. `main` is src/main's own files: app.ts (the composition root) and its parts in app/, config.ts, log-adapter.ts. */
 const LAYER_DIRS = [
   ['src/shared', 'shared'],
   ['src/main/core', 'core'],
@@ -114,7 +114,7 @@ const TESTS = ['**/*.test.ts', '**/*.test.tsx'];
 function layerBlocks() {
   return LAYER_DIRS.filter(([, layer]) => layer !== 'tests').flatMap(([dir, layer]) => {
     // src/main's own files only: the layers below it have their own blocks.
-    const files = layer === 'main' ? [`${dir}/*.{ts,tsx}`] : [`${dir}/**/*.{ts,tsx}`];
+    const files = layer === 'main' ? [`${dir}/*.{ts,tsx}`, `${dir}/app/**/*.{ts,tsx}`] : [`${dir}/**/*.{ts,tsx}`];
     const rules = (options) => ({
       '@typescript-eslint/no-restricted-imports': ['error', PACKAGES[layer]],
       'encore/layer-imports': ['error', options],

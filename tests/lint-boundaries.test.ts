@@ -43,6 +43,12 @@ const LAYER_CASES: { layer: string; file: string; refused: string[]; allowed: st
     allowed: ["import { createServices } from './services';", "import { EncoreDatabase } from './db/database';"],
   },
   {
+    layer: 'main (the composition root\'s parts in app/)',
+    file: 'src/main/app/handlers/example.ts',
+    refused: ["import { app } from 'electron';", "import { TrayController } from '../../electron/tray';", "import { startHeadless } from '../../headless/host';"],
+    allowed: ["import { createServices } from '../../services';", "import { EncoreDatabase } from '../../db/database';"],
+  },
+  {
     layer: 'electron',
     file: 'src/main/electron/example.ts',
     refused: ["import { EncoreDatabase } from '../db/database';", "import { RoonService } from '../services/roon/service';", "import { startHeadless } from '../headless/host';", "import { createEncoreApi } from '../../preload/api';", "import type { IpcResult } from '../../preload/ipc-result';"],

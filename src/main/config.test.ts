@@ -33,6 +33,21 @@ describe('config', () => {
     expect(parseConfig({ restore: { timeoutsMs: { roon: 'auto' } } }).restore.timeoutsMs.roon).toBe('auto');
   });
 
+  it('carries each bad field as data, not only in its message', () => {
+    const refused = (value: unknown) => {
+      try {
+        parseConfig(value, 'settings');
+      } catch (error) {
+        if (error instanceof ConfigError) return { where: error.where, errors: error.errors };
+        throw error;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(refused({ lastfm: { pollSeconds: -1 }, roon: { port: 0 } })).toEqual({ where: 'settings', errors: [expect.objectContaining({ field: 'roon.port' }), expect.objectContaining({ field: 'lastfm.pollSeconds' })] });
+    expect(refused({ roon: { port: 9330 } }).errors).toEqual([{ field: 'roon.host', message: 'set it together with roon.port (or leave both out to use discovery)' }]);
+    expect(refused({ jobs: { 'db-backup': { schedule: '61 * * * *' } } }).errors).toEqual([expect.objectContaining({ field: 'jobs.db-backup.schedule' })]);
+  });
+
   it('bounds every duration and count, naming the field (a huge delay once became a 1 ms timer)', () => {
     const refused: Array<[unknown, RegExp]> = [
       [{ restore: { backoff: { initialMs: 1e12 } } }, /restore\.backoff\.initialMs: at most/],

@@ -2,13 +2,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigSchema, describeConfigError, type Config } from '../shared/config';
+import { ConfigSchema, type Config } from '../shared/config';
+import { describeFieldErrors, fieldErrorsOf, type FieldError } from '../shared/field-errors';
 import { writeFileAtomic } from './core/atomic-write';
 import { jobSchedulesProblem } from './services/scheduler/schedule';
 
+/** A config that cannot be used: where (the file, or 'settings') and each field that is wrong. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly where: string,
+    readonly errors: FieldError[],
+  ) {
+    super(`${where}: ${describeFieldErrors(errors)}`);
     this.name = 'ConfigError';
   }
 }
@@ -38,13 +43,13 @@ export function configPath(dataDir: string): string {
 /** Validates a parsed value; the error names the field: "config.json: lastfm.pollSeconds: ...". */
 export function parseConfig(value: unknown, where = 'config.json'): Config {
   const result = ConfigSchema.safeParse(value);
-  if (!result.success) throw new ConfigError(`${where}: ${describeConfigError(result.error)}`);
+  if (!result.success) throw new ConfigError(where, fieldErrorsOf(result.error).map((e) => ({ field: e.field || '(root)', message: e.message })));
   const config = result.data;
   if (config.roon.port !== null && config.roon.host === null) {
-    throw new ConfigError(`${where}: roon.host: set it together with roon.port (or leave both out to use discovery)`);
+    throw new ConfigError(where, [{ field: 'roon.host', message: 'set it together with roon.port (or leave both out to use discovery)' }]);
   }
   if (config.roon.host !== null && config.roon.port === null) {
-    throw new ConfigError(`${where}: roon.port: set it together with roon.host (usually 9330), or leave both out to use discovery`);
+    throw new ConfigError(where, [{ field: 'roon.port', message: 'set it together with roon.host (usually 9330), or leave both out to use discovery' }]);
   }
   validateJobs(config, where);
   return config;
@@ -52,7 +57,7 @@ export function parseConfig(value: unknown, where = 'config.json'): Config {
 
 function validateJobs(config: Config, where: string): void {
   const problem = jobSchedulesProblem(config);
-  if (problem) throw new ConfigError(`${where}: ${problem}`);
+  if (problem) throw new ConfigError(where, [problem]);
 }
 
 /** No file: defaults. A file that cannot be read or parsed: refuse, naming why. */
@@ -63,13 +68,13 @@ export function loadConfig(dataDir: string): Config {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseConfig({});
-    throw new ConfigError(`${file}: cannot be read (${(error as Error).message})`);
+    throw new ConfigError(file, [{ field: '', message: `cannot be read (${(error as Error).message})` }]);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${file}: is not valid JSON (${(error as Error).message})`);
+    throw new ConfigError(file, [{ field: '', message: `is not valid JSON (${(error as Error).message})` }]);
   }
   return parseConfig(value, file);
 }

@@ -3,6 +3,7 @@
 // Credentials travel in the cookie the host set when the page was opened with
 // its token, so nothing here ever sees a secret.
 import { API, type ApiName, type ApiRequest, type ApiResponse, type EncoreApi } from '../shared/api';
+import { fieldErrorsFrom, type FieldError } from '../shared/field-errors';
 import type { NowPlayingProgress, StatusSnapshot } from '../shared/status';
 
 export interface HttpRequestPlan {
@@ -42,12 +43,14 @@ export function planRequest<K extends ApiName>(name: K, request: ApiRequest<K>):
 /** The message a person should read for a failed response. */
 async function errorFromResponse(response: Response): Promise<Error> {
   let message = `${response.status} ${response.statusText}`.trim();
+  let errors: FieldError[] = [];
   try {
     const text = await response.text();
     try {
       const parsed = JSON.parse(text) as unknown;
       if (parsed && typeof parsed === 'object' && typeof (parsed as { error?: unknown }).error === 'string') {
         message = (parsed as { error: string }).error;
+        errors = fieldErrorsFrom(parsed);
       } else if (text) message = text;
     } catch {
       if (text) message = text;
@@ -55,7 +58,7 @@ async function errorFromResponse(response: Response): Promise<Error> {
   } catch {
     // body unreadable: keep the status line
   }
-  return new Error(message);
+  return Object.assign(new Error(message), { status: response.status, errors });
 }
 
 export interface HttpApiOptions {

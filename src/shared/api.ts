@@ -3,7 +3,8 @@
 // and the schema of its request. The preload, the IPC handlers, the HTTP
 // router and the browser bridge are all generated from this table.
 import { z } from 'zod';
-import { MISSED_POLICIES } from './config';
+import { MISSED_POLICIES, RestoreTimeoutSchema } from './config';
+import { describeFieldErrors, FieldErrorSchema, fieldErrorsOf, type FieldError } from './field-errors';
 import { PlaysPerDaySchema } from './plays';
 import {
   AlbumPageSchema,
@@ -26,7 +27,7 @@ import {
 } from './explore';
 import { LastfmRejectedListSchema, RestoreSummarySchema, ServiceIdSchema, StatusSnapshotSchema, type NowPlayingProgress } from './status';
 
-const timeout = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
+const timeout = RestoreTimeoutSchema;
 
 export const SettingsSchema = z.object({
   roon: z.object({
@@ -66,21 +67,25 @@ export const SettingsInputSchema = z
         host: hostname.nullable().optional(),
         port: z.number().int().min(1, 'a port is 1 to 65535').max(65535, 'a port is 1 to 65535').nullable().optional(),
       })
-      .refine((r) => r.mode === 'discovery' || (r.host && r.port), { message: 'manual mode needs both a host and a port', path: ['host'] })
+      .superRefine((r, ctx) => {
+        if (r.mode !== 'manual') return;
+        if (!r.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'enter the host name or IP address of your Roon Core' });
+        if (r.port === null || r.port === undefined) ctx.addIssue({ code: 'custom', path: ['port'], message: 'enter the port of your Roon Core (often 9330)' });
+      })
       .optional(),
     lastfm: z
       .object({
         user: z.string().trim().max(64).regex(/^[A-Za-z0-9_.-]*$/, 'a Last.fm user name has letters, digits, _ . and - only').nullable().optional(),
         /** Write-only: a new key, or '' to remove it; absent leaves it unchanged. */
         apiKey: z.string().trim().regex(/^[0-9a-fA-F]{32}$|^$/, 'an API key is 32 hexadecimal characters').optional(),
-        pollSeconds: z.number().int().min(0).max(86_400).optional(),
+        pollSeconds: z.number().int('seconds between polls: 0 (off) to 86400').min(0, 'seconds between polls: 0 (off) to 86400').max(86_400, 'seconds between polls: 0 (off) to 86400').optional(),
       })
       .optional(),
     restore: z.object({ timeoutsMs: z.object({ roon: timeout, lastfm: timeout, scheduler: timeout }).partial() }).optional(),
     jobs: z
       .record(
         z.string().regex(/^[a-z0-9-]+$/),
-        z.object({ schedule: z.string().trim().min(1, 'enter a cron expression'), timezone: z.string().trim().min(1), missedPolicy: z.enum(MISSED_POLICIES), enabled: z.boolean() }).partial(),
+        z.object({ schedule: z.string().trim().min(1, 'enter a cron expression, e.g. 0 3 * * *'), timezone: z.string().trim().min(1, 'enter a time zone, e.g. Europe/London or UTC'), missedPolicy: z.enum(MISSED_POLICIES), enabled: z.boolean() }).partial(),
       )
       .optional(),
     notifications: z.object({ enabled: z.boolean() }).optional(),
@@ -88,8 +93,7 @@ export const SettingsInputSchema = z
   .strict();
 export type SettingsInput = z.infer<typeof SettingsInputSchema>;
 
-export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
-export type FieldError = z.infer<typeof FieldErrorSchema>;
+export { FieldErrorSchema, type FieldError } from './field-errors';
 export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] };
 
 const empty = z.object({}).strict();
@@ -202,14 +206,18 @@ export class ApiError extends Error {
   constructor(
     readonly status: 400 | 404 | 409 | 500 | 503 | 507,
     message: string,
+    /** The fields a 400 is about, so the window shows each beside its input. */
+    readonly errors: FieldError[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
   }
-}
 
-export function describeZodError(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
+  /** A request that failed its schema: 400, naming every bad field. */
+  static invalid(error: z.ZodError): ApiError {
+    const errors = fieldErrorsOf(error);
+    return new ApiError(400, describeFieldErrors(errors.map((e) => ({ field: e.field || 'body', message: e.message }))), errors);
+  }
 }
 
 /**
@@ -218,4 +226,4 @@ export function describeZodError(error: z.ZodError): string {
  * invoking remote method 'encore:…': Error: …", and a person should read only
  * the last part.
  */
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string } };
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { status: number; message: string; errors?: FieldError[] } };

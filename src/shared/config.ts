@@ -3,7 +3,10 @@
 // Last.fm "not configured".
 import { z } from 'zod';
 
-const timeoutMs = z.union([z.number().int().min(100).max(600_000), z.literal('auto')]);
+/** A service's restore timeout: 0.1 s to 10 min, or 'auto' (adapts to how long its starts take). Settings use the same one. */
+const TIMEOUT_RANGE = { error: 'a timeout is 0.1 to 600 seconds (100 to 600000 ms), or auto' };
+export const RestoreTimeoutSchema = z.union([z.number().int(TIMEOUT_RANGE).min(100, TIMEOUT_RANGE).max(600_000, TIMEOUT_RANGE), z.literal('auto')]);
+const timeoutMs = RestoreTimeoutSchema;
 
 /**
  * Every duration ends up in a timer, and Node turns a delay above 2^31-1 ms into
@@ -156,13 +159,6 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
-
-/** Names the first bad field: "lastfm.pollSeconds: expected number, received string". */
-export function describeConfigError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-}
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});

@@ -234,6 +234,7 @@ describe('headless HTTP API', () => {
     const bad = await api('PUT', '/api/settings', { body: { roon: { mode: 'manual', host: 'core.local', port: 70000 } } });
     expect(bad.status).toBe(400);
     expect(bad.json!.error).toMatch(/roon\.port/);
+    expect(bad.json!.errors).toEqual([{ field: 'roon.port', message: 'a port is 1 to 65535' }]);
     const badZone = await api('PUT', '/api/settings', { body: { jobs: { 'db-backup': { timezone: 'Mars/Olympus' } } } });
     expect(badZone.json).toMatchObject({ ok: false, errors: [{ field: 'jobs.db-backup.timezone' }] });
     // Names every object has are no jobs either.

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { errorsByField, fieldErrorsFromMessage, formFromSettings, formToInput, knownFields } from '../../src/renderer/lib/settings-form';
+import { ApiError } from '../../src/shared/api';
+import { fieldErrorsFrom } from '../../src/shared/field-errors';
+import { EncoreCallError } from '../../src/preload/ipc-result';
+import { RestoreTimeoutSchema } from '../../src/shared/config';
+import { errorsByField, formFromSettings, formToInput, knownFields, TIMEOUT_SERVICES } from '../../src/renderer/lib/settings-form';
 import type { Settings } from '../../src/shared/api';
 import { SettingsInputSchema } from '../../src/shared/api';
 
@@ -42,6 +46,15 @@ describe('settings form', () => {
       ['jobs.db-backup.schedule', 'lastfm.apiKey', 'lastfm.pollSeconds', 'restore.timeoutsMs.roon', 'roon.host', 'roon.port'].sort(),
     );
   });
+  it('takes its ranges and messages from the schema, not a copy of them', () => {
+    const form = formFromSettings(settings);
+    const { errors } = formToInput({ ...form, roonPort: '70000', lastfmPollSeconds: '90000', timeouts: { ...form.timeouts, roon: { auto: false, seconds: '0.05' } } });
+    const schemaSays = (value: unknown, schema: { safeParse(v: unknown): { error?: { issues: Array<{ message: string }> } } }) => schema.safeParse(value).error!.issues[0]!.message;
+    expect(errors['restore.timeoutsMs.roon']).toBe(schemaSays(50, RestoreTimeoutSchema));
+    expect(errors['roon.port']).toBe(schemaSays({ roon: { mode: 'discovery', port: 70000 } }, SettingsInputSchema));
+    expect(errors['lastfm.pollSeconds']).toBe(schemaSays({ lastfm: { pollSeconds: 90000 } }, SettingsInputSchema));
+    expect(TIMEOUT_SERVICES).toEqual(Object.keys(settings.restore.timeoutsMs));
+  });
   it('puts the main process’s errors next to their fields', () => {
     const form = formFromSettings(settings);
     const byField = errorsByField(
@@ -67,12 +80,16 @@ describe('settings form', () => {
     const { errors } = formToInput({ ...form, lastfmUser: 'bad user!' });
     expect(errors).toEqual({ 'lastfm.user': 'a Last.fm user name has letters, digits, _ . and - only' });
   });
-  it('reads a 400 message from the host back into field errors', () => {
-    expect(fieldErrorsFromMessage('lastfm.pollSeconds: Too big; roon.host: use a host name')).toEqual([
-      { field: 'lastfm.pollSeconds', message: 'Too big' },
-      { field: 'roon.host', message: 'use a host name' },
-    ]);
-    expect(fieldErrorsFromMessage('body: not valid JSON')).toEqual([{ field: '', message: 'body: not valid JSON' }]);
-    expect(fieldErrorsFromMessage('The database is not open')).toEqual([{ field: '', message: 'The database is not open' }]);
+  it('a 400 from the host carries its field errors as data, however its message reads', () => {
+    const refused = SettingsInputSchema.safeParse({ lastfm: { pollSeconds: -1 }, roon: { mode: 'manual', host: 'bad host!', port: 9330 } });
+    if (refused.success) throw new Error('the request should be refused');
+    const error = ApiError.invalid(refused.error);
+    expect(error.status).toBe(400);
+    const fields = fieldErrorsFrom(error).map((e) => e.field);
+    expect(fields).toContain('lastfm.pollSeconds');
+    expect(fields).toContain('roon.host');
+    expect(fieldErrorsFrom(new EncoreCallError(error.message, 400, error.errors))).toEqual(error.errors);
+    // A message that merely looks like "field: message" is not taken apart.
+    expect(fieldErrorsFrom(new Error('roon.host: looks like a field'))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/main/config';
 import { ConfigSchema } from '../../src/shared/config';
+import { describeFieldErrors } from '../../src/shared/field-errors';
 import { JobSchedule, jobSchedulesProblem } from '../../src/main/services/scheduler/schedule';
 import { isValidTimeZone, localDateTime, localDay, localDayBounds, localHourMinute } from '../../src/main/services/scheduler/zoned-time';
 
@@ -12,15 +13,15 @@ describe('jobSchedulesProblem', () => {
   });
 
   it('names the job with a bad cron expression; the config loader makes it a ConfigError naming the file', () => {
-    expect(jobSchedulesProblem(config({ 'db-backup': { schedule: '61 3 * * *' } }))).toMatch(/^jobs\.db-backup\.schedule: "61 3 \* \* \*" is not a valid cron expression/);
+    expect(describeFieldErrors([jobSchedulesProblem(config({ 'db-backup': { schedule: '61 3 * * *' } }))!])).toMatch(/^jobs\.db-backup\.schedule: "61 3 \* \* \*" is not a valid cron expression/);
     expect(() => parseConfig({ jobs: { 'daily-export': { schedule: 'every day' } } })).toThrow(ConfigError);
     expect(() => parseConfig({ jobs: { 'daily-export': { schedule: 'every day' } } })).toThrow(/^config\.json: jobs\.daily-export\.schedule: /);
   });
 
   it('names the job with a bad time zone, a schedule that never fires, or an unknown job', () => {
-    expect(jobSchedulesProblem(config({ 'db-backup': { schedule: '0 3 * * *', timezone: 'Mars/Olympus' } }))).toMatch(/^jobs\.db-backup\.timezone: unknown time zone "Mars\/Olympus"/);
-    expect(jobSchedulesProblem(config({ 'db-backup': { schedule: '0 0 31 2 *' } }))).toMatch(/^jobs\.db-backup\.schedule: "0 0 31 2 \*" never fires/);
-    expect(jobSchedulesProblem(config({ 'db-bakup': { schedule: '0 3 * * *' } }))).toMatch(/^jobs\.db-bakup: there is no such job/);
+    expect(describeFieldErrors([jobSchedulesProblem(config({ 'db-backup': { schedule: '0 3 * * *', timezone: 'Mars/Olympus' } }))!])).toMatch(/^jobs\.db-backup\.timezone: unknown time zone "Mars\/Olympus"/);
+    expect(describeFieldErrors([jobSchedulesProblem(config({ 'db-backup': { schedule: '0 0 31 2 *' } }))!])).toMatch(/^jobs\.db-backup\.schedule: "0 0 31 2 \*" never fires/);
+    expect(describeFieldErrors([jobSchedulesProblem(config({ 'db-bakup': { schedule: '0 3 * * *' } }))!])).toMatch(/^jobs\.db-bakup: there is no such job/);
   });
 });
 

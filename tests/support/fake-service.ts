@@ -2,7 +2,7 @@
 // fail N times, slow, or need the network.
 import type { Clock } from '../../src/main/core/clock';
 import { DisposableStore, toDisposable } from '../../src/main/core/disposable';
-import { ServiceError, type HealthProbe, type Service, type ServiceHost } from '../../src/main/core/service';
+import { ServiceError, type HealthProbe, type Service, type ServiceHost, type ServiceRole } from '../../src/main/core/service';
 import type { ServiceId } from '../../src/shared/status';
 
 export type Behaviour =
@@ -11,8 +11,12 @@ export type Behaviour =
   | { kind: 'slow'; ms: number }
   | { kind: 'fail'; times: number; network?: boolean; fatal?: boolean };
 
+/** The role each real service plays, so a fake stands in for it in the supervisor. */
+const ROLE_OF: Record<ServiceId, ServiceRole> = { database: 'store', roon: 'tracker', lastfm: 'tracker', scheduler: 'worker' };
+
 export class FakeService implements Service {
   readonly label: string;
+  readonly role: ServiceRole;
   starts = 0;
   stops = 0;
   running = 0;
@@ -30,6 +34,7 @@ export class FakeService implements Service {
     private readonly clock: Clock,
   ) {
     this.label = id;
+    this.role = ROLE_OF[id];
     this.failuresLeft = behaviour.kind === 'fail' ? behaviour.times : 0;
   }
 

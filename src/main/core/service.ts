@@ -34,8 +34,16 @@ export interface ServiceHost {
 
 export type HealthProbe = { ok: true } | { ok: false; reason: string };
 
+/**
+ * What a service is to the supervisor, so core never names one: the `store`
+ * (one) opens first and closes last, and the others wait for it; `tracker`s
+ * record listens and stop while tracking is paused; `worker`s run on regardless.
+ */
+export type ServiceRole = 'store' | 'tracker' | 'worker';
+
 export interface Service {
   readonly id: ServiceId;
+  readonly role: ServiceRole;
   readonly label: string;
   /** Why it cannot start at all ("Last.fm user and API key are not set"), or null. */
   notConfigured(): string | null;

@@ -486,6 +486,35 @@ describe('heartbeat, network and manual control', () => {
     expect(state('lastfm')).toBe('running');
   });
 
+  it('roles, not ids, decide: whatever has the store role opens first, and pausing tracking stops the trackers only', async () => {
+    const clock = new ManualClock();
+    // The ids swapped round on purpose: a core that named services would get these wrong.
+    const store = Object.assign(new FakeService('scheduler', { kind: 'instant' }, clock), { role: 'store' as const });
+    const tracker = Object.assign(new FakeService('database', { kind: 'instant' }, clock), { role: 'tracker' as const });
+    const worker = Object.assign(new FakeService('roon', { kind: 'instant' }, clock), { role: 'worker' as const });
+    let paused = false;
+    const supervisor = new Supervisor({
+      clock,
+      logger: new MemoryLogger(),
+      database: store,
+      services: [tracker, worker],
+      wanted: { isWanted: () => true, setWanted: () => undefined, trackingPaused: () => paused, setTrackingPaused: (p) => (paused = p) },
+      timeouts: () => 10_000,
+      backoff: { initialMs: 1000, maxMs: 60_000, random: () => 0.5 },
+      heartbeatMs: 30_000,
+      journal: () => undefined,
+    });
+    const summary = await supervisor.restore('startup');
+    expect(summary.steps[0]!.service).toBe('scheduler');
+    await supervisor.setTrackingPaused(true);
+    expect(supervisor.runners.get('database')!.state).toBe('paused');
+    expect(supervisor.runners.get('roon')!.state).toBe('running');
+    await expect(supervisor.setWanted('scheduler', false)).rejects.toThrow('cannot be turned off');
+    expect(supervisor.roleOf('scheduler')).toBe('store');
+    await supervisor.shutdown();
+    expect(() => new Supervisor({ clock, logger: new MemoryLogger(), database: worker, services: [], wanted: { isWanted: () => true, setWanted: () => undefined, trackingPaused: () => false, setTrackingPaused: () => undefined }, timeouts: () => 1, backoff: { initialMs: 1, maxMs: 1 }, heartbeatMs: 1000, journal: () => undefined })).toThrow("role 'store'");
+  });
+
   it('a service turned on while asleep shows as paused for sleep and starts on wake', async () => {
     const { supervisor, state, services } = setup();
     await supervisor.restore('startup');

@@ -7,7 +7,7 @@ import type { Clock } from './clock';
 import { DisposableStore, Emitter, type Disposable } from './disposable';
 import type { Logger } from './logger';
 import type { PowerEvent } from './ports';
-import type { Service } from './service';
+import type { Service, ServiceRole } from './service';
 import { ServiceRunner, type StepResult } from './service-runner';
 
 export interface JournalSink {
@@ -24,7 +24,7 @@ export interface WantedStore {
 export interface SupervisorOptions {
   clock: Clock;
   logger: Logger;
-  /** The database first; it is restored before the others start. */
+  /** The store (role 'store', the database): restored before the others start, closed after them. */
   database: Service;
   services: Service[];
   wanted: WantedStore;
@@ -44,8 +44,6 @@ export interface SupervisorOptions {
    */
   suspendWithoutSleepMs?: number;
 }
-
-const TRACKERS: readonly ServiceId[] = ['roon', 'lastfm'];
 
 export class Supervisor {
   readonly runners = new Map<ServiceId, ServiceRunner>();
@@ -71,9 +69,15 @@ export class Supervisor {
   private lastRestore: RestoreSummary | null = null;
   private changeQueued = false;
   private disposed = false;
+  private readonly storeId: ServiceId;
+  private readonly roles = new Map<ServiceId, ServiceRole>();
 
   constructor(private readonly options: SupervisorOptions) {
     this.log = options.logger.scope('supervisor');
+    if (options.database.role !== 'store') throw new Error(`the store must have role 'store', not '${options.database.role}'`);
+    const stray = options.services.find((s) => s.role === 'store');
+    if (stray) throw new Error(`only one store: ${stray.id} has role 'store'`);
+    this.storeId = options.database.id;
     this.awakeOffset = this.clockOffset();
     for (const service of [options.database, ...options.services]) {
       const runner = new ServiceRunner(service, {
@@ -86,6 +90,7 @@ export class Supervisor {
         journal: (e) => options.journal({ at: options.clock.now(), kind: e.kind, summary: e.summary, details: e.details }),
       });
       this.runners.set(service.id, runner);
+      this.roles.set(service.id, service.role);
       this.store.add(runner);
     }
     this.store.add(options.clock.setInterval(() => this.heartbeat(), options.heartbeatMs));
@@ -112,7 +117,17 @@ export class Supervisor {
   }
 
   private get db(): ServiceRunner {
-    return this.runners.get('database')!;
+    return this.runners.get(this.storeId)!;
+  }
+
+  /** The role a service plays (undefined for an id the supervisor does not run). */
+  roleOf(id: ServiceId): ServiceRole | undefined {
+    return this.roles.get(id);
+  }
+
+  /** Every runner but the store's. */
+  private others(): ServiceRunner[] {
+    return [...this.runners.values()].filter((r) => r.id !== this.storeId);
   }
 
   private notify(): void {
@@ -127,9 +142,9 @@ export class Supervisor {
 
   /** Whether a service should be running now: the user wants it, and tracking is not paused for it. */
   private shouldRun(id: ServiceId): boolean {
-    if (id === 'database') return true;
+    if (id === this.storeId) return true;
     if (!this.options.wanted.isWanted(id)) return false;
-    if (TRACKERS.includes(id) && this.options.wanted.trackingPaused()) return false;
+    if (this.roles.get(id) === 'tracker' && this.options.wanted.trackingPaused()) return false;
     return true;
   }
 
@@ -233,7 +248,7 @@ export class Supervisor {
     this.suspendCheck?.dispose();
     this.suspendCheck = this.options.clock.setTimeout(() => this.checkSuspendFollowedBySleep(source), this.options.suspendWithoutSleepMs ?? 4000);
     this.supersedeCurrent('suspend');
-    const others = [...this.runners.values()].filter((r) => r.id !== 'database');
+    const others = this.others();
     await Promise.all(others.map((r) => (this.shouldRun(r.id) ? r.halt('paused', 'Paused for sleep', { forSleep: true }) : r.halt(r.state === 'disabled' ? 'disabled' : 'stopped', r.detail))));
     const durationMs = this.options.clock.monotonic() - started;
     this.options.journal({ at: this.options.clock.now(), kind: 'suspend', source, durationMs, outcome: 'ok', summary: `services stopped in ${Math.round(durationMs)} ms` });
@@ -244,7 +259,7 @@ export class Supervisor {
   /** Network back or changed: services waiting retry now, attempts begun on the old network start over. */
   networkBack(): void {
     if (this.sleeping) return;
-    for (const runner of this.runners.values()) if (runner.id !== 'database') runner.networkChanged();
+    for (const runner of this.others()) runner.networkChanged();
   }
 
   /**
@@ -252,7 +267,7 @@ export class Supervisor {
    * that failed meanwhile (their writes did) retry now rather than at their next backoff.
    */
   databaseWritable(): void {
-    for (const runner of this.runners.values()) if (runner.id !== 'database') runner.retryNowIfWaiting('the database takes writes again');
+    for (const runner of this.others()) runner.retryNowIfWaiting('the database takes writes again');
   }
 
   // ---- restore -------------------------------------------------------------
@@ -293,7 +308,7 @@ export class Supervisor {
     const dbResult = run.superseded ? null : await this.db.ensureRunning(reason, { force: true, countAsRestore: true });
     if (dbResult) steps.push(toStep(dbResult));
 
-    const others = [...this.runners.values()].filter((r) => r.id !== 'database');
+    const others = this.others();
     if (!run.superseded && dbResult?.outcome === 'restored') {
       const results = await Promise.all(
         others.map((runner) => {
@@ -352,13 +367,13 @@ export class Supervisor {
 
   async restart(id: ServiceId): Promise<StepResult | null> {
     this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: `restart ${id}` });
-    if (id === 'database') return (await this.restore('restart database')).steps[0] as StepResult;
+    if (id === this.storeId) return (await this.restore(`restart ${id}`)).steps[0] as StepResult;
     if (!this.shouldRun(id)) return null;
     return this.runners.get(id)!.ensureRunning('restart', { force: true });
   }
 
   async setWanted(id: ServiceId, wanted: boolean): Promise<void> {
-    if (id === 'database') throw new Error('the database cannot be turned off');
+    if (id === this.storeId) throw new Error(`the ${id} cannot be turned off`);
     this.options.wanted.setWanted(id, wanted);
     this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: `${wanted ? 'start' : 'stop'} ${id}` });
     const runner = this.runners.get(id)!;
@@ -373,9 +388,9 @@ export class Supervisor {
     this.options.wanted.setTrackingPaused(paused);
     this.options.journal({ at: this.options.clock.now(), kind: 'manual', summary: paused ? 'pause tracking' : 'resume tracking' });
     await Promise.all(
-      TRACKERS.map((id) => {
-        const runner = this.runners.get(id);
-        if (!runner || !this.options.wanted.isWanted(id)) return undefined;
+      this.others().map((runner) => {
+        const id = runner.id;
+        if (this.roles.get(id) !== 'tracker' || !this.options.wanted.isWanted(id)) return undefined;
         return paused ? runner.halt('paused', 'Tracking paused') : this.sleeping ? undefined : runner.ensureRunning('tracking resumed', { force: true });
       }),
     );
@@ -389,7 +404,7 @@ export class Supervisor {
   // ---- status ------------------------------------------------------------------
 
   snapshot(): StatusSnapshot {
-    const services = [...this.runners.values()].map((r) => r.toStatus(r.id === 'database' || this.options.wanted.isWanted(r.id)));
+    const services = [...this.runners.values()].map((r) => r.toStatus(r.id === this.storeId || this.options.wanted.isWanted(r.id)));
     const trackingPaused = this.options.wanted.trackingPaused();
     const relevant = services.filter((s) => s.state !== 'disabled' && s.state !== 'not-configured');
     let overall: StatusSnapshot['overall'] = 'ok';
@@ -411,7 +426,7 @@ export class Supervisor {
   /** Stops everything (quit, SIGTERM): services first, the database last. */
   async shutdown(): Promise<void> {
     this.supersedeCurrent('shutdown');
-    const others = [...this.runners.values()].filter((r) => r.id !== 'database');
+    const others = this.others();
     await Promise.all(others.map((r) => r.halt('stopped', 'Stopped')));
     await this.db.halt('stopped', 'Closed');
     this.dispose();

@@ -8,6 +8,7 @@ import { DatabaseError, type DatabaseTrouble, type EncoreDatabase } from './data
 
 export class DatabaseService implements Service {
   readonly id = 'database' as const;
+  readonly role = 'store' as const;
   readonly label = 'Database';
   private unsubscribe: (() => void) | null = null;
 

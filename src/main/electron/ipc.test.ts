@@ -67,7 +67,7 @@ describe('registerIpcHandlers', () => {
     expect(await ipcMain.invoke(API.restoreAll.channel, fromOurWindow, { extra: true })).toMatchObject({ ok: false, error: { status: 400 } });
     expect(await ipcMain.invoke(API.saveSettings.channel, fromOurWindow, { lastfm: { apiKey: 'nope' } })).toMatchObject({
       ok: false,
-      error: { status: 400, message: 'lastfm.apiKey: an API key is 32 hexadecimal characters' },
+      error: { status: 400, message: 'lastfm.apiKey: an API key is 32 hexadecimal characters', errors: [{ field: 'lastfm.apiKey', message: 'an API key is 32 hexadecimal characters' }] },
     });
     expect(await ipcMain.invoke(API.getPlays.channel, fromOurWindow, 'DROP TABLE plays')).toMatchObject({ ok: false, error: { status: 400 } });
     expect(handlers.restartService).not.toHaveBeenCalled();

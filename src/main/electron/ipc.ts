@@ -2,7 +2,8 @@
 // validates the payload with the entry's schema, then calls the core.
 import type { IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
-import { API, ApiError, describeZodError, type ApiHandlers, type ApiName, type IpcResult } from '../../shared/api';
+import { API, ApiError, type ApiHandlers, type ApiName, type IpcResult } from '../../shared/api';
+import type { FieldError } from '../../shared/field-errors';
 import { toDisposable, type Disposable } from '../core/disposable';
 import { redact, type Logger } from '../core/logger';
 import { isTrustedRendererUrl } from './window';
@@ -70,19 +71,24 @@ export function registerIpcHandlers(options: { ipcMain: IpcMainLike; handlers: A
 /** Validates and calls one handler; never throws, so the window always gets a clean answer. */
 export async function callApi(name: ApiName, request: unknown, handlers: ApiHandlers, logger: Logger): Promise<IpcResult<unknown>> {
   const parsed = (API[name].request as z.ZodType).safeParse(request === undefined ? {} : request);
-  if (!parsed.success) return failure(400, describeZodError(parsed.error));
+  if (!parsed.success) return invalid(parsed.error);
   try {
     const handler = handlers[name] as (request: unknown) => unknown;
     return { ok: true, value: await handler(parsed.data) };
   } catch (error) {
-    if (error instanceof ApiError) return failure(error.status, redact(error.message) as string);
-    if (error instanceof z.ZodError) return failure(400, describeZodError(error));
+    if (error instanceof ApiError) return failure(error.status, redact(error.message) as string, error.errors);
+    if (error instanceof z.ZodError) return invalid(error);
     logger.error(`${name} failed`, error);
     const message = error instanceof Error && error.message ? (redact(error.message) as string) : 'unknown error';
     return failure(500, `Encore could not do that: ${message}`);
   }
 }
 
-function failure(status: number, message: string): IpcResult<never> {
-  return { ok: false, error: { status, message } };
+function failure(status: number, message: string, errors: FieldError[] = []): IpcResult<never> {
+  return { ok: false, error: errors.length ? { status, message, errors } : { status, message } };
+}
+
+function invalid(error: z.ZodError): IpcResult<never> {
+  const refused = ApiError.invalid(error);
+  return failure(refused.status, refused.message, refused.errors);
 }

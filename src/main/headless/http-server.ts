@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { API, ApiError, describeZodError, type ApiName } from '../../shared/api';
+import { API, ApiError, type ApiName } from '../../shared/api';
 import type { Encore } from '../app';
 import type { Logger } from '../core/logger';
 
@@ -292,13 +292,13 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       route.params.forEach((p, i) => (input[p] = decode(match[i + 1]!, p)));
       const schema = API[route.name].request as z.ZodType;
       const parsed = schema.safeParse(input);
-      if (!parsed.success) throw new ApiError(400, describeZodError(parsed.error));
+      if (!parsed.success) throw ApiError.invalid(parsed.error);
       if ('stream' in API[route.name]) return await sendStream(req, res, route.name as keyof Encore['streams'], parsed.data);
       const handler = encore.handlers[route.name] as (request: unknown) => unknown;
       const result = await handler(parsed.data);
       send(res, 200, result);
     } catch (error) {
-      if (error instanceof ApiError) return fail(res, error.status, error.message);
+      if (error instanceof ApiError) return send(res, error.status, error.errors.length ? { error: error.message, errors: error.errors } : { error: error.message });
       log.error(`request ${req.method} ${req.url?.split('?')[0]} failed`, error);
       fail(res, 500, error instanceof Error ? error.message : 'internal error');
     }

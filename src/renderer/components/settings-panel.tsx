@@ -5,7 +5,6 @@ import {
   MISSED_POLICY_LABELS,
   TIMEOUT_SERVICES,
   errorsByField,
-  fieldErrorsFromMessage,
   formFromSettings,
   formToInput,
   knownFields,
@@ -15,6 +14,7 @@ import {
   type SettingsForm,
 } from '../lib/settings-form';
 import { SERVICE_LABELS } from '../../shared/status';
+import { fieldErrorsFrom } from '../../shared/field-errors';
 
 const fieldId = (field: string) => `field-${field.replace(/[^A-Za-z0-9-]/g, '-')}`;
 
@@ -110,7 +110,8 @@ export function SettingsPanel() {
       }
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const fieldErrors = fieldErrorsFromMessage(message);
+      // A request the host refused names its fields as data (ApiError.errors through IPC or HTTP).
+      const fieldErrors = fieldErrorsFrom(e);
       if (fieldErrors.some((f) => f.field)) {
         const byField = errorsByField(fieldErrors, knownFields(form));
         setErrors(byField);

@@ -2,23 +2,22 @@
 // conversions: from the saved settings, and to the request saveSettings takes.
 // Field names are the same dotted paths the main process uses in its errors
 // ('roon.host', 'jobs.db-backup.schedule'), so one map serves both.
-import { SettingsInputSchema, type FieldError, type Settings, type SettingsInput } from '../../shared/api';
+import { SettingsInputSchema, SettingsSchema, type FieldError, type Settings, type SettingsInput } from '../../shared/api';
+import type { MISSED_POLICIES } from '../../shared/config';
+import { fieldErrorsOf } from '../../shared/field-errors';
 
-export const TIMEOUT_SERVICES = ['roon', 'lastfm', 'scheduler'] as const;
+/** The services with a restore timeout in Settings, as the schema lists them. */
+export const TIMEOUT_SERVICES = SettingsSchema.shape.restore.shape.timeoutsMs.keyof().options;
 export type TimeoutService = (typeof TIMEOUT_SERVICES)[number];
-export const MISSED_POLICY_LABELS = {
+export type MissedPolicy = (typeof MISSED_POLICIES)[number];
+/** A label for every policy the schema knows (a new one fails compilation until it has one). */
+export const MISSED_POLICY_LABELS: Record<MissedPolicy, string> = {
   coalesce: 'Run once on wake',
   skip: 'Skip missed runs',
   all: 'Run every missed run',
-} as const;
-export type MissedPolicy = keyof typeof MISSED_POLICY_LABELS;
+};
 
-export interface JobForm {
-  schedule: string;
-  timezone: string;
-  missedPolicy: MissedPolicy;
-  enabled: boolean;
-}
+export type JobForm = Settings['jobs'][string];
 
 export interface SettingsForm {
   roonMode: 'discovery' | 'manual';
@@ -61,6 +60,7 @@ export function formFromSettings(s: Settings): SettingsForm {
   };
 }
 
+/** A whole number as typed, or null (empty, a fraction, a word). */
 function parseInteger(text: string): number | null {
   const t = text.trim();
   if (!/^-?\d+$/.test(t)) return null;
@@ -69,8 +69,10 @@ function parseInteger(text: string): number | null {
 
 /**
  * The saveSettings request, or the errors that make it pointless to send.
- * These checks only catch what a person can mistype in a form (a port that is
- * not a number); the main process validates everything again.
+ * The form only turns text into values (a port that is not a number cannot
+ * reach the schema); every range, pattern and required field is the main
+ * process's own schema (SettingsInputSchema), checked here with its messages
+ * before a round trip, and checked there again.
  */
 export function formToInput(form: SettingsForm): { input: SettingsInput; errors: FieldErrors } {
   const errors: FieldErrors = {};
@@ -79,18 +81,13 @@ export function formToInput(form: SettingsForm): { input: SettingsInput; errors:
   let port: number | null = null;
   if (form.roonPort.trim() !== '') {
     port = parseInteger(form.roonPort);
-    if (port === null || port < 1 || port > 65535) errors['roon.port'] = 'a port is a whole number from 1 to 65535';
-  }
-  if (form.roonMode === 'manual') {
-    if (!host) errors['roon.host'] = 'enter the host name or IP address of your Roon Core';
-    if (form.roonPort.trim() === '') errors['roon.port'] = 'enter the port of your Roon Core (often 9330)';
+    if (port === null) errors['roon.port'] = 'a port is a whole number from 1 to 65535';
   }
 
   const poll = parseInteger(form.lastfmPollSeconds);
-  if (poll === null || poll < 0 || poll > 86_400) errors['lastfm.pollSeconds'] = 'seconds between polls: 0 (off) to 86400';
+  if (poll === null) errors['lastfm.pollSeconds'] = 'a whole number of seconds between polls: 0 (off) to 86400';
 
   const apiKey = form.lastfmApiKey.trim();
-  if (apiKey && !/^[0-9a-fA-F]{32}$/.test(apiKey)) errors['lastfm.apiKey'] = 'an API key is 32 hexadecimal characters';
 
   const timeoutsMs: Partial<Record<TimeoutService, number | 'auto'>> = {};
   for (const id of TIMEOUT_SERVICES) {
@@ -100,15 +97,12 @@ export function formToInput(form: SettingsForm): { input: SettingsInput; errors:
       continue;
     }
     const seconds = Number(t.seconds.trim());
-    if (t.seconds.trim() === '' || !Number.isFinite(seconds) || seconds < 0.1 || seconds > 600) {
-      errors[`restore.timeoutsMs.${id}`] = 'a timeout is 0.1 to 600 seconds, or auto';
-    } else timeoutsMs[id] = Math.round(seconds * 1000);
+    if (t.seconds.trim() === '' || !Number.isFinite(seconds)) errors[`restore.timeoutsMs.${id}`] = 'a timeout is a number of seconds, or auto';
+    else timeoutsMs[id] = Math.round(seconds * 1000);
   }
 
   const jobs: NonNullable<SettingsInput['jobs']> = {};
   for (const [id, job] of Object.entries(form.jobs)) {
-    if (!job.schedule.trim()) errors[`jobs.${id}.schedule`] = 'enter a cron expression, e.g. 0 3 * * *';
-    if (!job.timezone.trim()) errors[`jobs.${id}.timezone`] = 'enter a time zone, e.g. Europe/London or UTC';
     jobs[id] = { schedule: job.schedule.trim(), timezone: job.timezone.trim(), missedPolicy: job.missedPolicy, enabled: job.enabled };
   }
 
@@ -123,31 +117,12 @@ export function formToInput(form: SettingsForm): { input: SettingsInput; errors:
     jobs,
     notifications: { enabled: form.notifications },
   };
-  // Then the main process's own schema, so its messages show before a round trip;
-  // the friendlier messages above win where both have something to say.
+  // A field the form could not read keeps that message; the schema speaks for the rest.
   const checked = SettingsInputSchema.safeParse(input);
   if (!checked.success) {
-    for (const issue of checked.error.issues) {
-      const field = issue.path.join('.');
-      errors[field] ??= issue.message;
-    }
+    for (const { field, message } of fieldErrorsOf(checked.error)) errors[field] ??= message;
   }
   return { input, errors };
-}
-
-/**
- * The host rejects a request that fails the schema with a 400 whose message
- * is "field: message; field: message" (describeZodError); read it back into
- * field errors so they still land beside their fields.
- */
-export function fieldErrorsFromMessage(message: string): FieldError[] {
-  const errors: FieldError[] = [];
-  for (const part of message.split('; ')) {
-    const m = /^([\w.-]+): (.+)$/.exec(part);
-    if (!m || m[1] === 'body') return [{ field: '', message }];
-    errors.push({ field: m[1]!, message: m[2]! });
-  }
-  return errors;
 }
 
 /** Server errors by field; errors that name no known field go under ''. */

@@ -5,6 +5,7 @@
 // placeholders, empty artists, entries without a date) is skipped and
 // reported, and the rest of the page is kept.
 import { z } from 'zod';
+import { describeFieldErrors, fieldErrorsOf } from '../../../shared/field-errors';
 import type { LastfmRejectReason } from '../../../shared/status';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
@@ -253,7 +254,7 @@ export class LastfmClient {
 
   private parseRecentTracks(body: unknown, limit: number): RecentTracksPage {
     const parsed = RecentTracksSchema.safeParse(body);
-    if (!parsed.success) throw malformed(describeIssues(parsed.error));
+    if (!parsed.success) throw malformed(describeFieldErrors(fieldErrorsOf(parsed.error, 3).map((e) => ({ field: e.field || '(root)', message: e.message }))));
     const { track, '@attr': attr } = parsed.data.recenttracks;
     if (attr.totalPages > MAX_PAGES || attr.page < 1 || attr.perPage > 1000) {
       throw malformed(`paging out of range (page ${attr.page} of ${attr.totalPages}, ${attr.perPage} per page)`);
@@ -367,13 +368,6 @@ export function checkEntry(entry: unknown, index: number, maxUts: number): Check
 
 function malformed(detail: string): LastfmError {
   return new LastfmError(`Last.fm sent a response Encore cannot use (${detail}); it was rejected and will be retried`, 'malformed');
-}
-
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 function describeFetchFailure(error: unknown): string {

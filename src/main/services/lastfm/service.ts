@@ -85,6 +85,7 @@ interface SyncInFlight {
 
 export class LastfmService implements Service {
   readonly id = 'lastfm' as const;
+  readonly role = 'tracker' as const;
   readonly label = 'Last.fm';
   private readonly clock: Clock;
   private readonly log: Logger;

@@ -95,6 +95,7 @@ function replyError(what: string, message: MooMessage): ServiceError {
 
 export class RoonService implements Service {
   readonly id = 'roon' as const;
+  readonly role = 'tracker' as const;
   readonly label = 'Roon';
   private readonly log: Logger;
   private readonly detector: RoonPlayDetector;

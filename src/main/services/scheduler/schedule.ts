@@ -3,6 +3,7 @@
 // job here: its timers do not survive sleep, so the scheduler arms its own.
 import { CronTime } from 'cron';
 import { DEFAULT_JOBS, effectiveJobs, type Config } from '../../../shared/config';
+import type { FieldError } from '../../../shared/field-errors';
 import { isValidTimeZone } from './zoned-time';
 
 export class JobSchedule {
@@ -29,15 +30,15 @@ export class JobSchedule {
 const BUILTIN_JOB_IDS: readonly string[] = Object.keys(DEFAULT_JOBS);
 
 /** Why a job's schedule cannot work, naming the field, or null. */
-export function scheduleProblem(id: string, expression: string, timezone: string, now: number): string | null {
-  if (!isValidTimeZone(timezone)) return `jobs.${id}.timezone: unknown time zone "${timezone}" (use an IANA name such as "Europe/Berlin" or "UTC")`;
+export function scheduleProblem(id: string, expression: string, timezone: string, now: number): FieldError | null {
+  if (!isValidTimeZone(timezone)) return { field: `jobs.${id}.timezone`, message: `unknown time zone "${timezone}" (use an IANA name such as "Europe/Berlin" or "UTC")` };
   let schedule: JobSchedule;
   try {
     schedule = new JobSchedule(expression, timezone);
   } catch (error) {
-    return `jobs.${id}.schedule: "${expression}" is not a valid cron expression (${(error as Error).message})`;
+    return { field: `jobs.${id}.schedule`, message: `"${expression}" is not a valid cron expression (${(error as Error).message})` };
   }
-  if (schedule.nextAfter(now) === null) return `jobs.${id}.schedule: "${expression}" never fires`;
+  if (schedule.nextAfter(now) === null) return { field: `jobs.${id}.schedule`, message: `"${expression}" never fires` };
   return null;
 }
 
@@ -47,10 +48,10 @@ export function scheduleProblem(id: string, expression: string, timezone: string
  * null. config.ts turns it into its ConfigError (this module knows no config
  * file, so the scheduler does not depend on the config loader).
  */
-export function jobSchedulesProblem(config: Config, options: { knownJobIds?: readonly string[]; now?: number } = {}): string | null {
+export function jobSchedulesProblem(config: Config, options: { knownJobIds?: readonly string[]; now?: number } = {}): FieldError | null {
   const known = options.knownJobIds ?? BUILTIN_JOB_IDS;
   for (const [id, job] of Object.entries(effectiveJobs(config))) {
-    if (!known.includes(id)) return `jobs.${id}: there is no such job (known jobs: ${known.join(', ')})`;
+    if (!known.includes(id)) return { field: `jobs.${id}`, message: `there is no such job (known jobs: ${known.join(', ')})` };
     const problem = scheduleProblem(id, job.schedule, job.timezone, options.now ?? Date.now());
     if (problem) return problem;
   }

@@ -23,6 +23,7 @@
 // are caught up by the job's policy once it is done, as after a long run.
 import path from 'node:path';
 import { effectiveJobs, type Config, type JobConfig } from '../../../shared/config';
+import { describeFieldErrors } from '../../../shared/field-errors';
 import type { JobStatus } from '../../../shared/status';
 import { systemClock, type Clock } from '../../core/clock';
 import { FileWriteError } from '../../core/atomic-write';
@@ -144,6 +145,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 export class SchedulerService implements Service {
   readonly id = 'scheduler' as const;
+  readonly role = 'worker' as const;
   readonly label = 'Scheduler';
 
   private readonly clock: Clock;
@@ -325,7 +327,7 @@ export class SchedulerService implements Service {
         continue;
       }
       const problem = scheduleProblem(id, jobConfig.schedule, jobConfig.timezone, now);
-      if (problem) throw new ServiceError(`${problem}. Fix it in config.json, then restart Encore.`, { retryable: false });
+      if (problem) throw new ServiceError(`${describeFieldErrors([problem])}. Fix it in config.json, then restart Encore.`, { retryable: false });
       const schedule = new JobSchedule(jobConfig.schedule, jobConfig.timezone);
       seen.add(id);
       const existing = this.states.get(id);
