@@ -22,9 +22,11 @@ export interface NetworkMonitorOptions {
   fastMs?: number;
   /**
    * Otherwise. Reading the interfaces (getifaddrs, a netlink round trip) costs
-   * a few hundred µs: at 250 ms around the clock that alone was a quarter of a
-   * per cent of a core on an idle host. A running service that loses its route
-   * fails by itself and turns the fast polling on.
+   * a few hundred µs: at 250 ms around the clock that alone was more than half
+   * of an idle host's CPU. While every service runs a change moves nothing (it
+   * only retries services that wait), so this read only keeps the journal's
+   * online/offline lines: a running service that loses its route fails by
+   * itself (keep-alive, a failed poll) and turns the fast reads on.
    */
   slowMs?: number;
   /** Whether a service waits for the network now (reconnecting, starting): poll fast. */
@@ -49,7 +51,7 @@ export class NetworkMonitor implements PowerTrigger {
     options: NetworkMonitorOptions = {},
   ) {
     this.fastMs = options.fastMs ?? 250;
-    this.slowMs = options.slowMs ?? 5000;
+    this.slowMs = options.slowMs ?? 30_000;
     this.urgent = options.urgent ?? (() => false);
   }
 
