@@ -27,6 +27,8 @@ import { LiveSettings } from './app/settings';
 import { PersistedWanted } from './app/wanted';
 
 const APP_VERSION = '0.1.0';
+/** After a wake Wi-Fi and DHCP take seconds, sometimes most of a minute: the network is watched closely meanwhile. */
+const NETWORK_FAST_AFTER_WAKE_MS = 60_000;
 
 export interface EncorePorts {
   dataDir: string;
@@ -129,10 +131,15 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   store.add({ dispose: database.onLockReleased(() => void (supervisor.isSleeping ? undefined : supervisor.restart(databaseService.id))) });
 
   const simulated = new SimulatedPowerTrigger();
-  const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config().restore.clockJumpMs), new NetworkMonitor(clock), simulated];
+  // The interfaces are read fast only while a service waits for the network or just after a wake.
+  const waitsForNetwork = () => [...supervisor.runners.values()].some((r) => supervisor.roleOf(r.id) !== 'store' && (r.state === 'reconnecting' || r.state === 'starting'));
+  const network = new NetworkMonitor(clock, undefined, { urgent: waitsForNetwork });
+  store.add(supervisor.onDidChange(() => waitsForNetwork() && network.hurry()));
+  const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config().restore.clockJumpMs), network, simulated];
   for (const trigger of triggers) {
     store.add(trigger);
     trigger.start((event) => {
+      if (event.type === 'resume' || event.type === 'unlock-screen') network.hurry(NETWORK_FAST_AFTER_WAKE_MS);
       log.info(`power event ${event.type} from ${event.source}`);
       void supervisor.handlePowerEvent(event).catch((error) => log.error('power event handling failed', error));
     });

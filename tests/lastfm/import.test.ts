@@ -26,9 +26,11 @@ function importState(h: Harness, state: ImportProgress['state']): Promise<Import
 }
 
 /** Resolves once the import has stored `page` pages. */
-function importStored(h: Harness, page: number): Promise<ImportProgress> {
-  if (h.service.importProgress().page >= page) return Promise.resolve(h.service.importProgress());
-  return h.host.next((r) => (r.import?.page ?? 0) >= page).then((r) => r.import!);
+async function importStored(h: Harness, page: number): Promise<ImportProgress> {
+  // Read the import itself: its reports to the host are throttled on the manual clock, which stands
+  // still here, so the one for this page may only come with the next event (a hung page's timeout).
+  await vi.waitFor(() => expect(h.service.importProgress().page).toBeGreaterThanOrEqual(page), { timeout: 10_000, interval: 5 });
+  return h.service.importProgress();
 }
 
 /** The import's pages as requested, each once, in order (several are in flight at once). */

@@ -9,34 +9,84 @@ const wifi = (address: string): NodeJS.Dict<os.NetworkInterfaceInfo[]> => ({
   wlan0: [{ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal: false, cidr: `${address}/24` }],
 });
 
+function setup(urgent = () => false) {
+  const clock = new ManualClock();
+  const net = { current: wifi('10.1.2.3'), reads: 0 };
+  const events: PowerEvent['type'][] = [];
+  const monitor = new NetworkMonitor(
+    clock,
+    () => {
+      net.reads++;
+      return net.current;
+    },
+    { fastMs: 250, slowMs: 5000, urgent },
+  );
+  monitor.start((e) => events.push(e.type));
+  return { clock, net, events, monitor };
+}
+
 describe('NetworkMonitor', () => {
   it('says online when an interface comes back or changes, offline when all are gone', () => {
-    const clock = new ManualClock();
-    let current: NodeJS.Dict<os.NetworkInterfaceInfo[]> = wifi('10.1.2.3');
-    const events: PowerEvent['type'][] = [];
-    const monitor = new NetworkMonitor(clock, () => current);
-    monitor.start((e) => events.push(e.type));
+    const { clock, net, events, monitor } = setup();
     clock.advance(10_000);
     expect(events).toEqual([]);
-    current = { lo: current.lo };
-    clock.advance(2000);
-    current = wifi('10.1.2.4');
-    clock.advance(2000);
+    net.current = { lo: net.current.lo };
+    clock.advance(5000);
+    net.current = wifi('10.1.2.4');
+    clock.advance(5000);
     expect(events).toEqual(['offline', 'online']);
     monitor.dispose();
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('notices a change within 250 ms', () => {
-    const clock = new ManualClock();
-    let current: NodeJS.Dict<os.NetworkInterfaceInfo[]> = wifi('10.1.2.3');
-    const events: PowerEvent['type'][] = [];
-    const monitor = new NetworkMonitor(clock, () => current);
-    monitor.start((e) => events.push(e.type));
+  it('reads the interfaces seldom while nothing waits for the network', () => {
+    const { clock, net, monitor } = setup();
+    const before = net.reads;
+    clock.advance(60_000);
+    expect(net.reads - before).toBe(12);
+    monitor.dispose();
+  });
+
+  it('notices a change within 250 ms while a service waits for the network', () => {
+    let waiting = true;
+    const { clock, net, events, monitor } = setup(() => waiting);
     clock.advance(1000);
-    current = { lo: current.lo };
+    net.current = { lo: net.current.lo };
     clock.advance(250);
     expect(events).toEqual(['offline']);
+    // Back to running: the next reads are slow again.
+    waiting = false;
+    clock.advance(250);
+    const before = net.reads;
+    clock.advance(10_000);
+    expect(net.reads - before).toBe(2);
     monitor.dispose();
+  });
+
+  it('hurry() turns a slow wait into a fast one at once', () => {
+    let waiting = false;
+    const { clock, net, events, monitor } = setup(() => waiting);
+    clock.advance(1000); // 4 s into a 5 s wait
+    waiting = true;
+    monitor.hurry();
+    net.current = wifi('10.9.9.9');
+    clock.advance(250);
+    expect(events).toEqual(['online']);
+    monitor.dispose();
+  });
+
+  it('polls fast for the window after a wake, then slowly', () => {
+    const { clock, net, events, monitor } = setup();
+    monitor.hurry(30_000);
+    clock.advance(20_000);
+    net.current = wifi('10.1.2.9');
+    clock.advance(250);
+    expect(events).toEqual(['online']);
+    clock.advance(10_000);
+    const before = net.reads;
+    clock.advance(10_000);
+    expect(net.reads - before).toBe(2);
+    monitor.dispose();
+    expect(clock.pendingTimers).toBe(0);
   });
 });

@@ -55,6 +55,14 @@ export interface RunnerOptions {
 
 export const DEFAULT_FAST_PROBE = { intervalMs: 400, windowMs: 180_000 };
 
+/**
+ * A probe that fails like the one before changes nothing a person needs to
+ * see but the attempt number: such changes go out at most this often, so a
+ * Core away for minutes does not rebuild the snapshot (and the tray menu)
+ * several times a second.
+ */
+export const PROBE_NOTIFY_MS = 5000;
+
 export class ServiceRunner implements Disposable {
   state: ServiceState = 'stopped';
   since: number;
@@ -81,6 +89,18 @@ export class ServiceRunner implements Disposable {
   /** Retries of this run of failures that were quick probes: the backoff counts only the others. */
   private probes = 0;
   private lastFailureMessage: string | null = null;
+  /** The pending retry is a quick probe (see retryDelay). */
+  private retryIsProbe = false;
+  /** Monotonic time of the last change this runner announced. */
+  private lastNotifyAt = Number.NEGATIVE_INFINITY;
+  private probeNotifyTimer: Disposable | null = null;
+  /**
+   * An attempt in flight that a network change aborted and started again: the
+   * restore that began it follows it to the new attempt's outcome instead of
+   * reading "superseded" (nothing newer replaced the restore).
+   */
+  private handOver: { gen: number; next: Promise<StepResult> } | null = null;
+  private readonly followedBy = new WeakMap<StepResult, Promise<StepResult>>();
   private active = false;
   private readonly log: Logger;
 
@@ -97,14 +117,31 @@ export class ServiceRunner implements Disposable {
   }
 
 
-  private setState(state: ServiceState, detail?: string): void {
+  private setState(state: ServiceState, detail?: string, options: { probe?: boolean } = {}): void {
+    const probeOnly = options.probe === true && state === this.state;
     if (state !== this.state) {
       this.state = state;
       this.since = this.options.clock.now();
     }
     if (detail !== undefined) this.detail = detail;
     if (state !== 'reconnecting') this.nextRetryAt = null;
+    if (probeOnly) this.notifyProbe();
+    else this.notify();
+  }
+
+  private notify(): void {
+    this.probeNotifyTimer?.dispose();
+    this.probeNotifyTimer = null;
+    this.lastNotifyAt = this.options.clock.monotonic();
     this.options.onChange();
+  }
+
+  /** A probe's change: now when the last announcement is old enough, else once at the end of the quiet spell. */
+  private notifyProbe(): void {
+    const { clock } = this.options;
+    const due = this.lastNotifyAt + PROBE_NOTIFY_MS - clock.monotonic();
+    if (due <= 0) return this.notify();
+    this.probeNotifyTimer ??= clock.setTimeout(() => this.notify(), due);
   }
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
@@ -131,6 +168,14 @@ export class ServiceRunner implements Disposable {
    * attempt has an outcome. Failures schedule retries; they never throw.
    */
   ensureRunning(reason: string, options: { force?: boolean; countAsRestore?: boolean } = {}): Promise<StepResult> {
+    return this.startOnce(reason, options).then((result) => {
+      const next = this.followedBy.get(result);
+      return next ? next.then((r) => ({ ...r, durationMs: result.durationMs + r.durationMs })) : result;
+    });
+  }
+
+  private startOnce(reason: string, options: { force?: boolean; countAsRestore?: boolean }): Promise<StepResult> {
+    const probe = reason === 'retry' && this.retryIsProbe;
     this.cancelRetry();
     if (options.force) this.abortAttempt(reason);
     const gen = this.generation;
@@ -141,7 +186,7 @@ export class ServiceRunner implements Disposable {
       }
       if (this.active) await this.stopService();
       if (options.countAsRestore) this.metrics.restores++;
-      return this.tryStart(reason);
+      return this.tryStart(reason, probe);
     });
   }
 
@@ -149,7 +194,7 @@ export class ServiceRunner implements Disposable {
     return { service: this.id, outcome, durationMs, error };
   }
 
-  private async tryStart(reason: string): Promise<StepResult> {
+  private async tryStart(reason: string, probe = false): Promise<StepResult> {
     const { clock } = this.options;
     const notConfigured = this.service.notConfigured();
     if (notConfigured) {
@@ -164,13 +209,13 @@ export class ServiceRunner implements Disposable {
     const timer = clock.setTimeout(() => controller.abort(new StartTimeoutError(this.service.label, timeoutMs)), timeoutMs);
     this.condition = undefined;
     this.reportedDetail = false;
-    this.setState(this.attempt > 0 ? 'reconnecting' : 'starting', this.attempt > 0 ? `Reconnecting (attempt ${this.attempt + 1})…` : `Starting (${reason})…`);
+    this.setState(this.attempt > 0 ? 'reconnecting' : 'starting', this.attempt > 0 ? `Reconnecting (attempt ${this.attempt + 1})…` : `Starting (${reason})…`, { probe });
     const started = clock.monotonic();
     this.active = true;
     try {
       await raceAbort(this.service.start(controller.signal, this.hostFor(gen)), controller.signal);
       const duration = clock.monotonic() - started;
-      if (gen !== this.generation) return this.result('superseded', duration, null);
+      if (gen !== this.generation) return this.superseded(gen, duration);
       this.metrics.successes++;
       this.metrics.recordDuration(duration);
       this.attempt = 0;
@@ -187,7 +232,7 @@ export class ServiceRunner implements Disposable {
       const timedOut = controller.signal.aborted && reasonOfAbort instanceof StartTimeoutError;
       const cause = controller.signal.aborted ? reasonOfAbort : error;
       await this.stopService();
-      if (gen !== this.generation || reasonOfAbort instanceof SupersededError) return this.result('superseded', duration, null);
+      if (gen !== this.generation || reasonOfAbort instanceof SupersededError) return this.superseded(gen, duration);
       const message = errorMessage(cause);
       this.lastError = message;
       if (timedOut) this.metrics.timeouts++;
@@ -213,36 +258,47 @@ export class ServiceRunner implements Disposable {
     }
   }
 
+  /** This attempt was aborted: by a network change that started it again (followed, see ensureRunning), or by something newer. */
+  private superseded(gen: number, durationMs: number): StepResult {
+    const result = this.result('superseded', durationMs, null);
+    if (this.handOver?.gen === gen) this.followedBy.set(result, this.handOver.next);
+    return result;
+  }
+
   private resetFailures(): void {
     this.failingSince = null;
     this.probes = 0;
     this.lastFailureMessage = null;
+    this.retryIsProbe = false;
   }
 
-  private retryDelay(): number {
+  private retryDelay(): { wait: number; probe: boolean } {
     const { clock, backoff } = this.options;
     const fast = this.options.fastProbe ?? DEFAULT_FAST_PROBE;
     this.failingSince ??= clock.monotonic();
     if (this.lastFailureWasNetwork && clock.monotonic() - this.failingSince < fast.windowMs) {
       this.probes++;
       const random = backoff.random ?? Math.random;
-      return Math.round(fast.intervalMs * (0.75 + random() * 0.5));
+      return { wait: Math.round(fast.intervalMs * (0.75 + random() * 0.5)), probe: true };
     }
-    return backoffDelay(this.attempt - this.probes, backoff);
+    return { wait: backoffDelay(this.attempt - this.probes, backoff), probe: false };
   }
 
   private scheduleRetry(message: string, immediate = false): void {
+    // The same failure again while probing: only the attempt number moves (see PROBE_NOTIFY_MS).
+    const repeated = this.state === 'reconnecting' && message === this.lastFailureMessage;
     this.attempt++;
-    const wait = immediate ? 0 : this.retryDelay();
+    const { wait, probe } = immediate ? { wait: 0, probe: false } : this.retryDelay();
     this.cancelRetry();
+    this.retryIsProbe = probe;
     const networkNote = this.lastFailureWasOffline ? ' (waiting for the network)' : '';
-    this.setState('reconnecting', `Reconnecting${networkNote}: ${message}`);
     this.nextRetryAt = this.options.clock.now() + wait;
+    this.setState('reconnecting', `Reconnecting${networkNote}: ${message}`, { probe: probe && repeated });
+    // setState cleared nextRetryAt only for other states: this one keeps it.
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = null;
       void this.ensureRunning('retry');
     }, wait);
-    this.options.onChange();
   }
 
   private hostFor(gen: number): ServiceHost {
@@ -334,7 +390,12 @@ export class ServiceRunner implements Disposable {
       return true;
     }
     if ((this.state === 'starting' || this.state === 'reconnecting') && this.controller) {
-      void this.ensureRunning('network changed', { force: true });
+      const gen = this.generation;
+      const next = this.ensureRunning('network changed', { force: true });
+      this.handOver = { gen, next };
+      void next.finally(() => {
+        if (this.handOver?.next === next) this.handOver = null;
+      });
       return true;
     }
     return false;
@@ -447,6 +508,8 @@ export class ServiceRunner implements Disposable {
 
   dispose(): void {
     this.cancelRetry();
+    this.probeNotifyTimer?.dispose();
+    this.probeNotifyTimer = null;
     this.abortAttempt('disposed');
   }
 }

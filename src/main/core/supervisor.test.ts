@@ -461,6 +461,56 @@ describe('heartbeat, network and manual control', () => {
     supervisor.dispose();
   });
 
+  it('a network change that starts an attempt of a restore again: the restore reads what the new attempt did, not "superseded"', async () => {
+    const { supervisor, clock, services, journal } = setup({ roon: { kind: 'hang' } });
+    const pending = supervisor.restore('wake (clock-jump)');
+    await clock.advanceAsync(100, 50);
+    services.roon.behaviour = { kind: 'instant' };
+    await supervisor.handlePowerEvent({ type: 'online', source: 'network' });
+    const summary = await pending;
+    expect(services.roon.starts).toBe(2);
+    expect(summary.steps.find((s) => s.service === 'roon')).toMatchObject({ outcome: 'restored' });
+    expect(summary).toMatchObject({ outcome: 'ok', summary: '4 restored' });
+    expect(journal.filter((j) => j.kind === 'restore').at(-1)).toMatchObject({ outcome: 'ok' });
+    supervisor.dispose();
+  });
+
+  it('a newer restore still supersedes one in flight', async () => {
+    const { supervisor, clock, services } = setup({ roon: { kind: 'hang' } });
+    const first = supervisor.restore('startup');
+    await clock.advanceAsync(100, 50);
+    services.roon.behaviour = { kind: 'instant' };
+    const second = supervisor.restore('wake');
+    expect((await first).outcome).toBe('superseded');
+    expect((await second).outcome).toBe('ok');
+    supervisor.dispose();
+  });
+
+  it('probing announces a new snapshot on a change of state, and for the attempt number at most every 5 s', async () => {
+    const { supervisor, clock, services } = setup({ lastfm: { kind: 'fail', times: 1000, network: true } });
+    await supervisor.restore('startup');
+    let snapshots = 0;
+    supervisor.onDidChange(() => snapshots++);
+    const runner = supervisor.runners.get('lastfm')!;
+    const attemptBefore = runner.attempt;
+    const startsBefore = services.lastfm.starts;
+    await clock.advanceAsync(30_000, 50);
+    // About 2.5 probes a second, yet a snapshot at most every 5 s.
+    expect(services.lastfm.starts - startsBefore).toBeGreaterThan(50);
+    expect(snapshots).toBeGreaterThan(0);
+    expect(snapshots).toBeLessThanOrEqual(7);
+    // The snapshot still counts the attempts.
+    expect(supervisor.snapshot().services.find((s) => s.id === 'lastfm')!.attempt).toBeGreaterThan(attemptBefore + 50);
+    // A change of state goes out at once.
+    services.lastfm.behaviour = { kind: 'instant' };
+    const before = snapshots;
+    await clock.advanceAsync(600, 50);
+    expect(runner.state).toBe('running');
+    expect(snapshots).toBeGreaterThan(before);
+    supervisor.dispose();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('stop and start a service, and pause tracking, are remembered and respected by restores', async () => {
     const { supervisor, state, wanted, services } = setup();
     await supervisor.restore('startup');
