@@ -15,7 +15,7 @@ import type {
 } from '../../shared/explore';
 import { ApiError } from '../../shared/api';
 import type { EncoreDatabase } from './database';
-import { playSources } from './plays';
+import { playSources } from './play-match';
 import { highlightRanges, matchExpression, searchWords } from './search';
 import { StatementCache } from './statement-cache';
 import { ZoneOffsets } from './zone-offsets';
