@@ -1,12 +1,26 @@
 // Storing and reading plays: the store the services use. Ingest lives in
-// play-ingest.ts (the hot path), matching and validation in play-match.ts.
+// play-ingest.ts (the hot path, prepared statements), matching and validation
+// in play-match.ts; the reads here are typed kysely queries.
 import type { PlaySource, PlayView, PlaysPerDay } from '../../shared/plays';
+import type { Kysely } from 'kysely';
 import type { EncoreDatabase } from './database';
 import { PlayIngest, type IngestResult, type PlayStoreTuning } from './play-ingest';
 import { MAX_TOLERANCE_MS, playSources, SOURCE_COLUMN, type NewPlay } from './play-match';
+import type { Database } from './schema';
 
 export type { IngestResult, PlayStoreTuning } from './play-ingest';
 export type { NewPlay } from './play-match';
+
+/** A play with its track, artist and album: what list() and between() read. */
+function playViewQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('plays as p')
+    .innerJoin('tracks as t', 't.id', 'p.track_id')
+    .innerJoin('artists as ar', 'ar.id', 't.artist_id')
+    .leftJoin('albums as al', 'al.id', 't.album_id')
+    .select(['p.id', 'p.started_at', 'p.seconds_listened', 'p.zone', 't.title', 'ar.name as artist', 'al.title as album', 'p.roon_started_at', 'p.lastfm_started_at']);
+}
+type PlayViewQuery = ReturnType<typeof playViewQuery>;
 
 export class PlayStore {
   private readonly ingester: PlayIngest;
@@ -44,36 +58,23 @@ export class PlayStore {
 
   /** Newest first; `beforeMs` pages back. */
   list(limit: number, beforeMs?: number): PlayView[] {
-    return this.select('WHERE p.started_at < ? ORDER BY p.started_at DESC, p.id DESC LIMIT ?', [beforeMs ?? Number.MAX_SAFE_INTEGER, limit]);
+    return this.select((q) =>
+      q
+        .where('p.started_at', '<', beforeMs ?? Number.MAX_SAFE_INTEGER)
+        .orderBy('p.started_at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(limit),
+    );
   }
 
   /** Oldest first, started in [fromMs, toMs) (exports). */
   between(fromMs: number, toMs: number): PlayView[] {
-    return this.select('WHERE p.started_at >= ? AND p.started_at < ? ORDER BY p.started_at, p.id', [fromMs, toMs]);
+    return this.select((q) => q.where('p.started_at', '>=', fromMs).where('p.started_at', '<', toMs).orderBy('p.started_at').orderBy('p.id'));
   }
 
-  private select(tail: string, params: unknown[]): PlayView[] {
-    const rows = this.database.raw
-      .prepare(
-        `SELECT p.id, p.started_at, p.seconds_listened, p.zone, t.title, ar.name AS artist, al.title AS album,
-                p.roon_started_at, p.lastfm_started_at
-         FROM plays p
-         JOIN tracks t ON t.id = p.track_id
-         JOIN artists ar ON ar.id = t.artist_id
-         LEFT JOIN albums al ON al.id = t.album_id
-         ${tail}`,
-      )
-      .all(...params) as Array<{
-      id: number;
-      started_at: number;
-      seconds_listened: number | null;
-      zone: string | null;
-      title: string;
-      artist: string;
-      album: string | null;
-      roon_started_at: number | null;
-      lastfm_started_at: number | null;
-    }>;
+  private select(refine: (query: PlayViewQuery) => PlayViewQuery): PlayView[] {
+    const db = this.database;
+    const rows = db.all(refine(playViewQuery(db.db)));
     return rows.map((r) => ({
       id: r.id,
       startedAt: new Date(r.started_at).toISOString(),
@@ -87,23 +88,25 @@ export class PlayStore {
   }
 
   count(): number {
-    return this.database.raw.prepare('SELECT count(*) FROM plays').pluck().get() as number;
+    const db = this.database;
+    return db.first(db.db.selectFrom('plays').select((eb) => eb.fn.countAll<number>().as('n')))!.n;
   }
 
   /** Start of the newest play from a source, UTC ms (Last.fm catch-up starts there). */
   newestFrom(source: PlaySource): number | null {
     const column = SOURCE_COLUMN[source];
+    const db = this.database;
     // A source's start is within MAX_TOLERANCE_MS of its play's start, so its
     // newest start lies on a play at most twice that before the newest play it
     // is on: found from the started_at index, not by reading every play.
-    const newest = this.database.raw
-      .prepare(
-        `SELECT max(${column}) FROM plays
-         WHERE started_at >= (SELECT started_at FROM plays WHERE ${column} IS NOT NULL ORDER BY started_at DESC LIMIT 1) - ?`,
-      )
-      .pluck()
-      .get(2 * MAX_TOLERANCE_MS) as number | null;
-    return newest ?? null;
+    const newestPlay = db.db.selectFrom('plays').select('started_at').where(column, 'is not', null).orderBy('started_at', 'desc').limit(1);
+    const row = db.first(
+      db.db
+        .selectFrom('plays')
+        .select((eb) => eb.fn.max(column).as('newest'))
+        .where((eb) => eb('started_at', '>=', eb(newestPlay, '-', 2 * MAX_TOLERANCE_MS))),
+    );
+    return row?.newest ?? null;
   }
 
   /**
@@ -111,10 +114,16 @@ export class PlayStore {
    * at local midnight using `utcOffsetMinutesAt` (pass the zone's offset function).
    */
   perDay(fromMs: number, toMs: number, utcOffsetMinutesAt: (ms: number) => number = () => 0): PlaysPerDay {
-    const rows = this.database.raw
-      .prepare('SELECT hour, plays FROM play_hours WHERE hour >= ? AND hour < ? AND plays > 0 ORDER BY hour')
-      .raw()
-      .all(Math.floor(fromMs / 3600_000), Math.ceil(toMs / 3600_000)) as Array<[number, number]>;
+    const db = this.database;
+    const rows = db.all(
+      db.db
+        .selectFrom('play_hours')
+        .select(['hour', 'plays'])
+        .where('hour', '>=', Math.floor(fromMs / 3600_000))
+        .where('hour', '<', Math.ceil(toMs / 3600_000))
+        .where('plays', '>', 0)
+        .orderBy('hour'),
+    );
     const DAY = 86_400_000;
     const days = new Map<number, number>();
     // The offset is asked once per UTC day, and per hour only on the days it
@@ -122,7 +131,7 @@ export class PlayStore {
     // is the slow part.
     let utcDay = Number.NaN;
     let dayOffset: number | null = null;
-    for (const [hour, plays] of rows) {
+    for (const { hour, plays } of rows) {
       const ms = hour * 3600_000;
       const d = Math.floor(ms / DAY);
       if (d !== utcDay) {
