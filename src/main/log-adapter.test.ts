@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { mountSmallDisk, type SmallDisk } from '../../tests/support/tmpfs';
 import { configureElectronLog, type ElectronLogInstance } from './log-adapter';
 
 // The real electron-log (its node entry: same core and file transport as the
@@ -62,5 +63,57 @@ describe('configureElectronLog', () => {
     const { log, file } = setup();
     configureElectronLog(log, { file });
     expect(log.hooks).toHaveLength(1);
+  });
+});
+
+describe('a log file on a full disk', () => {
+  const afterEachRestore: Array<() => void> = [];
+  afterEach(() => {
+    for (const fn of afterEachRestore.splice(0)) fn();
+  });
+  const disk = mountSmallDisk(4);
+  const skip = typeof disk === 'string' ? disk : null;
+  if (skip) console.log(`full-disk log test skipped: ${skip}`);
+  afterAll(() => {
+    if (typeof disk !== 'string') disk.unmount();
+  });
+
+  it.skipIf(skip !== null)('fails quietly: one warning when writing starts to fail, one when it works again, no stack traces', () => {
+    const small = disk as SmallDisk;
+    const file = path.join(small.dir, 'logs', 'encore.log');
+    const log = electronLog.create({ logId: `test-full-${Math.random()}` }) as ElectronLogInstance & { transports: { console: { writeFn: (o: { message: { data: unknown[] } }) => void } } };
+    // Everything electron-log would print: its failure reports go to the console of the
+    // first logger made in the process (the default one, whose file transport listens
+    // on the shared file registry), so both consoles are watched.
+    const printed: unknown[][] = [];
+    const defaultConsole = (electronLog as unknown as typeof log).transports.console;
+    const defaultWrite = defaultConsole.writeFn;
+    defaultConsole.writeFn = ({ message }) => printed.push(message.data);
+    afterEachRestore.push(() => (defaultConsole.writeFn = defaultWrite));
+    log.transports.console.writeFn = ({ message }) => printed.push(message.data);
+    const warnings: string[] = [];
+    const logger = configureElectronLog(log, { file, level: 'debug', warn: (line) => warnings.push(line) });
+    logger.info('before the disk filled');
+    small.fill();
+    try {
+      for (let i = 0; i < 200; i++) logger.info(`line ${i} while the disk is full ${'x'.repeat(100)}`);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(new RegExp(`^Encore: cannot write the log file ${file.replace(/[.]/g, '\\.')} \\(ENOSPC: no space left on device.*\\); log lines are dropped until it can be written again`));
+      expect(printed).toEqual([]);
+    } finally {
+      small.free();
+    }
+    logger.warn('after space came back');
+    expect(warnings).toHaveLength(2);
+    const text = fs.readFileSync(file, 'utf8');
+    // The file's last page had room for a few lines before the writes began to fail (the first failure wrote part of its line).
+    const lost = 200 - text.split('\n').filter((l) => l.includes('while the disk is full') && l.endsWith('x'.repeat(100))).length;
+    expect(lost).toBeGreaterThan(100);
+    expect(warnings[1]).toMatch(new RegExp(`can be written again \\(the log file could not be written from .* until now; ${lost} line\\(s\\) were lost\\)`));
+    expect(printed).toEqual([]);
+    expect(text).toMatch(new RegExp(`before the disk filled[\\s\\S]*after space came back[\\s\\S]*\\[warn\\]\\s+the log file could not be written from .*; ${lost} line\\(s\\) were lost`));
+    // Quiet again after: nothing more said while it works.
+    logger.info('and on');
+    expect(warnings).toHaveLength(2);
   });
 });

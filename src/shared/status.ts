@@ -53,6 +53,8 @@ export const JobStatusSchema = z.object({
       error: z.string().nullable(),
     })
     .nullable(),
+  /** What the job waits for before it runs (again) by itself: the database to be writable, room on a disk. */
+  waiting: z.string().nullable().optional(),
 });
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 

@@ -159,6 +159,15 @@ describe.skipIf(missing !== null)(`status window (scripted host)${missing ? ` (s
     await page.getByRole('tab', { name: 'Import & jobs' }).click();
     await page.locator('[data-testid=import-numbers]').getByText('Page 12 of 48 · 2,400 plays · about 1 min 35 s left').waitFor();
     expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuetext')).toBe('page 12 of 48');
+    // A backup that met a full disk: its failure with what to do, and what it waits for to run again.
+    const full = 'Could not write /data/backups/encore-x.db: the disk is full (ENOSPC). Free some space on it; Encore runs Database backup again by itself once there is room.';
+    host.update((s) => {
+      const backup = s.services.find((x) => x.id === 'scheduler')!.jobs!.find((j) => j.id === 'db-backup')!;
+      backup.lastRun = { scheduledFor: null, startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), outcome: 'failed', error: full };
+      backup.waiting = 'Runs again by itself once there is room on the disk holding /data/backups.';
+    });
+    await page.locator('[data-testid=job-db-backup]').getByText(full).waitFor();
+    await page.locator('[data-testid=job-db-backup-waiting]').getByText('Runs again by itself once there is room on the disk holding /data/backups.').waitFor();
     await page.getByRole('button', { name: 'Cancel import' }).click();
     await page.getByRole('button', { name: 'Run Database backup now' }).click();
     expect(await host.waitForCall('runJob')).toEqual({ id: 'db-backup' });

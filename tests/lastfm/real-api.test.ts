@@ -227,12 +227,46 @@ describe('the import on a failing database', () => {
       if ('detail' in r && r.detail) retries.push(r.detail);
       h.clock.advance(30_000);
     }
-    expect(retries[0]).toMatch(/could not store the page: the disk is full \(database or disk is full\); free some space and it goes on by itself; retrying in \d+ s/);
+    // The database's own words, once: what happened, what to do, that it retries.
+    expect(retries[0]).toMatch(/could not store the page: The disk holding :memory: is full \(database or disk is full\): free some space on it; Encore retries by itself; retrying in \d+ s$/);
     expect(await done).toMatchObject({ state: 'done', page: 5, plays: 1000, error: null });
     expect(h.plays.count()).toBe(1000);
     // Resumed at page 3: pages 1 and 2 were not read again.
     expect(h.server.requests.filter((r) => r.n > 1 && r.from === null && r.page <= 2)).toHaveLength(2);
   });
+
+  it('a write that met a lock goes on as soon as the database is writable again, not at the end of its backoff', async () => {
+    h = await harness({ server: { history: scrobbles(1000, T0_UTS - 60, 300) }, config: { pollSeconds: 0 } });
+    await h.service.start(go(), h.host);
+    const ingest = h.plays.ingest.bind(h.plays);
+    const FAILURES = 5;
+    let failures = 0;
+    vi.spyOn(h.plays, 'ingest').mockImplementation((batch) => {
+      // Page 3, five times: another program holds the database (SQLite's raw error, as a page's own transaction meets it).
+      if (h!.plays.count() >= 400 && failures < FAILURES) {
+        failures++;
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      }
+      return ingest(batch);
+    });
+    const done = importState(h, 'done');
+    let retry = h.host.nextRetry();
+    h.service.startImport();
+    const details: string[] = [];
+    for (let i = 0; i < FAILURES; i++) {
+      details.push((await retry).detail!);
+      expect(h.db.trouble?.kind).toBe('locked');
+      if (i + 1 < FAILURES) retry = h.host.nextRetry();
+      // The database's probe finds it writable within 200 ms: the import goes on then,
+      // although its backoff (1 s doubling) would have it wait 30 s over the five failures.
+      await h.clock.advanceAsync(200, 50);
+      expect(h.db.trouble).toBeNull();
+    }
+    expect(await done).toMatchObject({ state: 'done', page: 5, plays: 1000, error: null });
+    expect(h.plays.count()).toBe(1000);
+    expect(details[0]).toMatch(/could not store the page: The database is locked by another program \(database is locked\): close the other copy of Encore or the tool that has :memory: open; Encore retries by itself; retrying in \d+ s$/);
+    expect(h.logger.lines.filter((l) => /writable again; going on/.test(l.message))).toHaveLength(FAILURES);
+  }, 15_000);
 
   it('an import an older Encore left failed on a database error resumes by itself on the next start', async () => {
     h = await harness({ server: { history: scrobbles(600, T0_UTS - 60, 300) }, config: { pollSeconds: 0 } });

@@ -11,6 +11,8 @@ export interface SmallDisk {
   fill(): void;
   /** Removes the filler: space is back. */
   free(): void;
+  /** Shrinks the filler (after fill()) until about `bytes` are free: a nearly full disk. */
+  leaveFree(bytes: number): void;
   unmount(): void;
 }
 
@@ -46,6 +48,11 @@ export function mountSmallDisk(sizeMb = 4): SmallDisk | string {
     },
     free() {
       fs.rmSync(filler, { force: true });
+    },
+    leaveFree(bytes) {
+      const { bavail, bsize } = fs.statfsSync(dir);
+      const more = bytes - bavail * bsize;
+      if (more > 0) fs.truncateSync(filler, Math.max(0, fs.statSync(filler).size - more));
     },
     unmount() {
       try {

@@ -14,6 +14,7 @@ import type { Disposable } from '../core/disposable';
 import type { Logger } from '../core/logger';
 import { silentLogger } from '../core/logger';
 import { writeFileAtomic } from '../core/atomic-write';
+import { freeBytes, SPACE_BACK_BYTES } from '../core/free-space';
 import { migrationProvider } from './migrations';
 import type { Database } from './schema';
 import { StatementCache } from './statement-cache';
@@ -235,14 +236,12 @@ export class EncoreDatabase {
     const handle = this.handle;
     if (!handle) return false;
     if (kind === 'full') {
-      // Nothing can be written to find out; room for a few pages is the sign.
+      // Nothing can be written to find out. Hysteresis: the probe wants
+      // SPACE_BACK_BYTES free, well above what a nearly full disk has, so the
+      // state does not flip while a few pages come and go; below that, only a
+      // write that works (write(), the queue) clears it.
       if (this.options.file === ':memory:') return true;
-      try {
-        const stats = fs.statfsSync(path.dirname(this.options.file));
-        return stats.bavail * stats.bsize >= 1024 * 1024;
-      } catch {
-        return false;
-      }
+      return (freeBytes(path.dirname(this.options.file)) ?? 0) >= SPACE_BACK_BYTES;
     }
     if (handle.inTransaction) return false;
     try {

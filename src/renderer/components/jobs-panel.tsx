@@ -56,6 +56,11 @@ export function JobsPanel({ scheduler, now }: { scheduler: ServiceStatus | undef
                       ) : (
                         <span class="small">not armed</span>
                       )}
+                      {j.waiting && !j.running && (
+                        <span class="small block" data-testid={`job-${j.id}-waiting`}>
+                          {j.waiting}
+                        </span>
+                      )}
                     </td>
                     <td>
                       {last ? (

@@ -256,15 +256,48 @@ export class LastfmImport {
         // soon, since it usually comes back by itself.
         const fromLastfm = error instanceof LastfmError;
         const wait = fromLastfm ? retryDelayMs(error, ++attempt, this.options.blockedForMs()) : backoffDelay(++storeAttempt, STORE_RETRY_BACKOFF);
-        const what = fromLastfm ? errorMessage(error) : `could not store the page: ${describeStoreFailure(error)}`;
+        const what = fromLastfm ? errorMessage(error) : `could not store the page: ${this.describeStoreFailure(error)}`;
         this.nextRetryAt = clock.now() + wait;
         this.log.warn(`import: ${what}; retry in ${Math.round(wait / 1000)} s`);
         this.saveError(`Last.fm import: ${what}; retrying by itself`);
         this.notify(`Last.fm import: ${what}; retrying in ${Math.round(wait / 1000)} s`, true);
-        await delay(clock, wait, signal);
+        if (fromLastfm) await delay(clock, wait, signal);
+        else await this.untilWritable(wait, signal);
         this.nextRetryAt = null;
       }
     }
+  }
+
+  /**
+   * After a failed write: waits until the database says writes work again
+   * (its lock released, room on the disk), so the import goes on at once
+   * rather than at the end of a backoff that may have grown to 30 s; the
+   * backoff stays as the fallback (a failure the database did not see as
+   * trouble, or one that cleared before this wait began).
+   */
+  private async untilWritable(fallbackMs: number, signal: AbortSignal): Promise<void> {
+    const writable = new AbortController();
+    const off = this.options.database.onDidChangeTrouble((trouble) => {
+      if (!trouble) writable.abort();
+    });
+    try {
+      await delay(this.options.clock, fallbackMs, AbortSignal.any([signal, writable.signal]));
+    } catch (error) {
+      if (signal.aborted || !writable.signal.aborted) throw error;
+      this.log.info('import: the database is writable again; going on');
+    } finally {
+      off();
+    }
+  }
+
+  /**
+   * What a failed write means for the user. The database's errors already say
+   * what happened and what to do; a lock or a full disk met outside its
+   * methods (the page's own transaction) is turned into one of those, which
+   * also puts the database in its waiting state until writes work again.
+   */
+  private describeStoreFailure(error: unknown): string {
+    return errorMessage(this.options.database.noteWriteFailure(error)).replace(/\.$/, '');
   }
 
   /** Records why the import waits, where the database lets us (it may be the thing failing). */
@@ -358,17 +391,4 @@ export class LastfmImport {
     this.lastReport = now;
     this.options.onProgress(this.progress(), detail);
   }
-}
-
-/** What a failed write means for the user (the database layer's typed errors carry SQLite's code). */
-function describeStoreFailure(error: unknown): string {
-  let code: unknown;
-  for (let e: unknown = error, i = 0; e && i < 5 && code === undefined; i++) {
-    code = (e as { code?: unknown }).code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  const detail = errorMessage(error);
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return `the disk is full (${detail}); free some space and it goes on by itself`;
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `the database is locked by another program (${detail})`;
-  return detail;
 }

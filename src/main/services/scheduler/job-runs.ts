@@ -112,6 +112,18 @@ export class JobRunStore {
     })();
   }
 
+  /**
+   * A run that failed because the database or the disk could not be written
+   * is run again for the same slot: its row becomes the retry's (one row per
+   * slot, showing how it finally went). False when the row is not a failure.
+   */
+  retry(id: number, startedAt: number): boolean {
+    return (
+      this.database.raw.prepare("UPDATE job_runs SET outcome = 'running', started_at = ?, finished_at = NULL, error = NULL WHERE id = ? AND outcome = 'failed'").run(startedAt, id)
+        .changes === 1
+    );
+  }
+
   /** A slot that was not run (missed or skipped by policy); a slot that already has a row is left alone. */
   recordNotRun(jobId: string, scheduledFor: number, outcome: 'missed' | 'skipped', at: number, note: string | null): void {
     this.database.raw

@@ -12,13 +12,26 @@
 // against a world that moved on, and prepareForSleep() must return at once.
 // A job that ignores its signal still counts as running until its promise
 // settles, so it never overlaps itself, and its slot stays consumed.
+//
+// Run records go through the database's write queue (in order, written at
+// once when the database is writable), never straight at SQLite: another
+// program's lock or a full disk makes a run wait to be claimed, shown on the
+// job, instead of failing the scheduler with SQLite's words. A run that fails
+// because the database or the disk could not be written is run again for the
+// same slot by itself, as soon as writes work again (the database says so, or
+// free space is back), not at its next slot; slots that come due meanwhile
+// are caught up by the job's policy once it is done, as after a long run.
+import path from 'node:path';
 import { effectiveJobs, type Config, type JobConfig } from '../../../shared/config';
 import type { JobStatus } from '../../../shared/status';
 import { systemClock, type Clock } from '../../core/clock';
-import { DisposableStore, type Disposable } from '../../core/disposable';
+import { FileWriteError } from '../../core/atomic-write';
+import { backoffDelay } from '../../core/backoff';
+import { DisposableStore, toDisposable, type Disposable } from '../../core/disposable';
+import { freeBytes, SPACE_BACK_BYTES } from '../../core/free-space';
 import { silentLogger, type Logger } from '../../core/logger';
 import { errorMessage, ServiceError, type HealthProbe, type Service, type ServiceHost } from '../../core/service';
-import type { EncoreDatabase } from '../../db/database';
+import { DatabaseError, isBusy, type EncoreDatabase } from '../../db/database';
 import type { JobContext, JobDefinition, JobRegistry } from './job';
 import { planCatchUp } from './catch-up';
 import { JobRunStore, type JobRun, type RunOutcome } from './job-runs';
@@ -30,6 +43,14 @@ import { localHourMinute } from './zoned-time';
 const MAX_TIMER_MS = 3600_000;
 /** An armed job whose slot passed this long ago without firing means the timer stood still. */
 const OVERDUE_MS = 120_000;
+/** How often a job waiting to run again checks whether it can (one statfs, or a look at the database's state). */
+const BLOCKED_CHECK_MS = 2_000;
+/**
+ * Between retries of a job that keeps failing although the check said go
+ * (a quota statfs cannot see, a lock that comes back): the first retry goes
+ * at once, later ones back off to 5 minutes.
+ */
+const BLOCKED_RETRY_BACKOFF = { initialMs: 2_000, maxMs: 300_000, jitter: 0 };
 
 export interface SchedulerOptions {
   database: EncoreDatabase;
@@ -76,6 +97,31 @@ interface ActiveRun {
   resolve: (result: JobRunResult) => void;
 }
 
+/** What keeps a failed run from working now, and so what its retry waits for. */
+interface Blocker {
+  kind: 'database' | 'disk';
+  /** The folder whose disk is full (kind 'disk'). */
+  dir: string | null;
+  /** For the job's last run: what happened and what to do. */
+  message: string;
+}
+
+/** A run that failed for a lock or a full disk, to be run again for the same slot. */
+interface PendingRetry {
+  runId: number;
+  scheduledFor: number | null;
+  blocker: Blocker;
+  /** Blocked failures in a row. */
+  failures: number;
+  failedAt: number;
+  check: Disposable | null;
+}
+
+/** A run waiting for its row (the database may be locked or full). */
+interface Claim {
+  cancelled: boolean;
+}
+
 interface JobState {
   id: string;
   definition: JobDefinition;
@@ -86,6 +132,8 @@ interface JobState {
   /** Every slot up to here was run, recorded as missed/skipped, or came before the job was first armed. */
   handledThrough: number | null;
   active: ActiveRun | null;
+  claiming: Claim | null;
+  retry: PendingRetry | null;
   lastRun: JobRun | null;
 }
 
@@ -132,8 +180,11 @@ export class SchedulerService implements Service {
     const now = this.clock.now();
     try {
       const live = [...this.states.values()].flatMap((j) => (j.active ? [j.active.runId] : []));
-      const abandoned = this.runs.closeAbandoned(now, live);
-      if (abandoned) this.log.warn(`${abandoned} run(s) were left unfinished by an earlier Encore; recorded as failed`);
+      // Queued like every run record: ahead of the claims that follow it, so it never closes one of them.
+      this.database
+        .enqueue('close runs an earlier Encore left unfinished', () => this.runs.closeAbandoned(now, live))
+        .then((abandoned) => abandoned && this.log.warn(`${abandoned} run(s) were left unfinished by an earlier Encore; recorded as failed`))
+        .catch((error: unknown) => this.log.error('could not close the runs an earlier Encore left unfinished', error));
       for (const job of this.states.values()) {
         job.lastRun = this.runs.lastRun(job.id);
         const recorded = this.runs.lastSlot(job.id);
@@ -145,11 +196,27 @@ export class SchedulerService implements Service {
     } catch (error) {
       throw new ServiceError(`The scheduler cannot read its run history: ${errorMessage(error)}`, { cause: error });
     }
-    this.session = new DisposableStore();
+    const session = new DisposableStore();
+    this.session = session;
     this.host = host;
     this.started = true;
+    // Writes work again: runs that failed for a lock or a full database go now; the jobs' states change.
+    session.add(
+      toDisposable(
+        this.database.onDidChangeTrouble((trouble) => {
+          if (!trouble) for (const job of this.states.values()) if (job.retry?.blocker.kind === 'database') this.retryIfReady(job, true);
+          this.report();
+        }),
+      ),
+    );
+    // A retry that waited through a sleep or a stop: at once if it can, else when it can.
+    for (const job of this.states.values()) if (job.retry && !this.retryIfReady(job, false)) this.watchRetry(job);
     for (const job of this.states.values()) this.tick(job);
     this.report();
+  }
+
+  private get database(): EncoreDatabase {
+    return this.options.database;
   }
 
   prepareForSleep(): void {
@@ -200,7 +267,22 @@ export class SchedulerService implements Service {
         outcome: job.lastRun.outcome,
         error: job.lastRun.error,
       },
+      waiting: this.waitingFor(job),
     }));
+  }
+
+  /** What a job waits for before it runs (again) by itself, for a person; null when nothing. */
+  private waitingFor(job: JobState): string | null {
+    if (job.claiming) {
+      const trouble = this.database.trouble;
+      return trouble ? `Waiting to start: the database is ${trouble.kind === 'locked' ? 'locked by another program' : 'on a full disk'}; it starts by itself as soon as Encore can write again.` : null;
+    }
+    const retry = job.retry;
+    // A retry that runs waits for nothing.
+    if (!retry || job.active) return null;
+    return retry.blocker.kind === 'database'
+      ? 'Runs again by itself as soon as the database can be written.'
+      : `Runs again by itself once there is room on the disk holding ${retry.blocker.dir}.`;
   }
 
   hasJob(jobId: string): boolean {
@@ -221,9 +303,11 @@ export class SchedulerService implements Service {
     const job = this.states.get(jobId);
     if (!job) throw new JobRunError(`There is no job "${jobId}".`, 'unknown-job');
     if (!this.started) throw new JobRunError('The scheduler is not running right now (Encore is asleep or restoring); try again in a moment.', 'not-running');
-    if (job.active) throw new JobRunError(`${job.definition.label} is already running.`, 'busy');
-    const result = this.begin(job, null, { manual: true });
-    if (!result) throw new JobRunError(`${job.definition.label} could not be started.`, 'busy');
+    if (job.active || job.claiming) throw new JobRunError(`${job.definition.label} is already running.`, 'busy');
+    // Run now stands in for a retry that waits: it does the same work.
+    this.dropRetry(job);
+    const result = await this.begin(job, null, { manual: true });
+    if (!result) throw new JobRunError(`${job.definition.label} could not be started (Encore is asleep or restoring); try again in a moment.`, 'not-running');
     return result;
   }
 
@@ -244,7 +328,7 @@ export class SchedulerService implements Service {
       const existing = this.states.get(id);
       // Updated in place: a run still settling holds on to this object.
       if (existing) Object.assign(existing, { definition, config: jobConfig, schedule });
-      else this.states.set(id, { id, definition, config: jobConfig, schedule, timer: null, nextRunAt: null, handledThrough: null, active: null, lastRun: null });
+      else this.states.set(id, { id, definition, config: jobConfig, schedule, timer: null, nextRunAt: null, handledThrough: null, active: null, claiming: null, retry: null, lastRun: null });
     }
     for (const [id, job] of this.states) if (!seen.has(id) && !job.active) this.states.delete(id);
     this.config = config;
@@ -256,6 +340,9 @@ export class SchedulerService implements Service {
     this.host = null;
     for (const job of this.states.values()) {
       if (job.active) this.abort(job, job.active, `interrupted: ${why}`);
+      if (job.claiming) this.cancelClaim(job);
+      // A retry that waits goes on waiting; its check is armed again by the next start.
+      if (job.retry) job.retry.check = null;
       job.timer = null;
       job.nextRunAt = null;
     }
@@ -283,8 +370,8 @@ export class SchedulerService implements Service {
   }
 
   private catchUp(job: JobState): void {
-    // One run at a time: when it ends, tick() comes back here.
-    if (job.active) return this.arm(job);
+    // One run at a time: when it ends (or its retry does), tick() comes back here.
+    if (job.active || job.claiming || job.retry) return this.arm(job);
     const now = this.clock.now();
     const plan = planCatchUp({
       now,
@@ -294,7 +381,7 @@ export class SchedulerService implements Service {
       nextAfter: (ms) => job.schedule.nextAfter(ms),
     });
     for (const note of plan.notes) this.log.info(`${job.id}: ${note}`);
-    for (const slot of plan.notRun) this.runs.recordNotRun(job.id, slot.slot, slot.outcome, now, slot.error);
+    for (const slot of plan.notRun) this.recordNotRun(job, slot.slot, slot.outcome, now, slot.error);
     if (plan.notRun.length) job.lastRun = this.runs.lastRun(job.id);
     if (plan.run) {
       this.begin(job, plan.run.slot, { missed: plan.run.missed, coalesced: plan.run.coalesced });
@@ -304,18 +391,83 @@ export class SchedulerService implements Service {
     this.arm(job, plan.continueNow);
   }
 
-  private begin(job: JobState, scheduledFor: number | null, flags: { missed?: boolean; coalesced?: boolean; manual?: boolean }): Promise<JobRunResult> | null {
+  /** A slot not run (missed, skipped), queued with the other run records. */
+  private recordNotRun(job: JobState, slot: number, verdict: 'missed' | 'skipped', at: number, note: string | null): void {
+    this.database
+      .enqueue(`${job.id}: record a ${verdict} run`, () => this.runs.recordNotRun(job.id, slot, verdict, at, note))
+      .catch((error: unknown) => this.log.error(`${job.id}: could not record the ${verdict} run for ${iso(slot)}`, error));
+  }
+
+  /**
+   * Claims the slot (a row in job_runs, through the write queue: at once when
+   * the database is writable, else as soon as it is), then runs the job.
+   * Resolves with the outcome, or null when it did not run (the slot was
+   * already recorded, or the scheduler stopped while the claim waited).
+   */
+  private begin(job: JobState, scheduledFor: number | null, flags: { missed?: boolean; coalesced?: boolean; manual?: boolean }): Promise<JobRunResult | null> | null {
     const session = this.session;
     if (!session) return null;
     const startedAt = this.clock.now();
+    const handledBefore = job.handledThrough;
     if (scheduledFor !== null) job.handledThrough = Math.max(job.handledThrough ?? scheduledFor, scheduledFor);
-    const runId = this.runs.begin({ jobId: job.id, scheduledFor, startedAt, ...flags });
-    if (runId === null) {
-      // The unique (job, slot) index: this slot already ran (another process, or a race).
-      this.log.info(`${job.id}: the run for ${iso(scheduledFor)} is already recorded; not running it again`);
-      this.arm(job, true);
-      return null;
+    const run = { jobId: job.id, scheduledFor, startedAt, ...flags };
+    return this.claim(job, session, () => this.runs.begin(run), () => (job.handledThrough = handledBefore)).then((runId) => {
+      if (runId === undefined) return null;
+      if (runId === null) {
+        // The unique (job, slot) index: this slot already ran (another process, or a race).
+        this.log.info(`${job.id}: the run for ${iso(scheduledFor)} is already recorded; not running it again`);
+        this.arm(job, true);
+        return null;
+      }
+      job.lastRun = { id: runId, jobId: job.id, scheduledFor, startedAt, finishedAt: null, outcome: 'running', error: null, missed: !!flags.missed, coalesced: !!flags.coalesced, manual: !!flags.manual };
+      this.log.info(`${job.id}: started${flags.manual ? ' (run now)' : ''}${scheduledFor !== null ? ` for ${iso(scheduledFor)}` : ''}`);
+      return this.run(job, session, runId, scheduledFor, startedAt);
+    });
+  }
+
+  /**
+   * Writes a run's claim through the queue. Resolves with what `write`
+   * returned, or undefined when the claim was given up (stop, sleep, or a
+   * write error that is not a lock or a full disk: logged, the scheduler fails).
+   */
+  private claim<T>(job: JobState, session: DisposableStore, write: () => T, giveUp: () => void): Promise<T | undefined> {
+    const claim: Claim = { cancelled: false };
+    job.claiming = claim;
+    const queued = this.database.enqueue(`${job.id}: claim its run`, () => (claim.cancelled ? undefined : write()));
+    // Waiting behind a lock or a full disk: the job says so meanwhile.
+    if (job.claiming === claim && this.database.trouble) {
+      this.log.warn(`${job.id}: waiting to record its start (${this.database.trouble.message})`);
+      this.report();
     }
+    return queued.then(
+      (result) => {
+        if (job.claiming === claim) job.claiming = null;
+        if (!claim.cancelled && this.session === session) return result;
+        // Stopped between the write and now: a claimed row is closed like an interrupted run.
+        if (typeof result === 'number') {
+          this.database
+            .enqueue(`${job.id}: close an interrupted run`, () => this.runs.finish(result, 'failed', `${job.definition.label} interrupted: the scheduler stopped.`, this.clock.now()))
+            .catch((error: unknown) => this.log.error(`${job.id}: could not close run ${result}`, error));
+        } else giveUp();
+        return undefined;
+      },
+      (error: unknown) => {
+        if (job.claiming === claim) job.claiming = null;
+        giveUp();
+        this.log.error(`${job.id}: could not record its start`, error);
+        this.host?.fail(new ServiceError(`The scheduler could not record ${job.definition.label}: ${errorMessage(error)}`, { cause: error }));
+        return undefined;
+      },
+    );
+  }
+
+  private cancelClaim(job: JobState): void {
+    if (job.claiming) job.claiming.cancelled = true;
+    job.claiming = null;
+  }
+
+  /** Runs the job for a claimed row; resolves with its recorded outcome. */
+  private run(job: JobState, session: DisposableStore, runId: number, scheduledFor: number | null, startedAt: number): Promise<JobRunResult> {
     let resolve!: (result: JobRunResult) => void;
     const result = new Promise<JobRunResult>((r) => (resolve = r));
     const active: ActiveRun = {
@@ -333,8 +485,6 @@ export class SchedulerService implements Service {
       this.clock.setTimeout(() => this.abort(job, active, `took longer than its timeout of ${job.config.timeoutMs} ms and was stopped`, 'timeout'), job.config.timeoutMs),
     );
     job.active = active;
-    job.lastRun = { id: runId, jobId: job.id, scheduledFor, startedAt, finishedAt: null, outcome: 'running', error: null, missed: !!flags.missed, coalesced: !!flags.coalesced, manual: !!flags.manual };
-    this.log.info(`${job.id}: started${flags.manual ? ' (run now)' : ''}${scheduledFor !== null ? ` for ${iso(scheduledFor)}` : ''}`);
     // The next slot stays armed while this one runs: the job reads as armed,
     // and a slot that comes due meanwhile is handled when this run ends.
     this.arm(job);
@@ -345,7 +495,7 @@ export class SchedulerService implements Service {
       signal: active.controller.signal,
       clock: this.clock,
       logger: this.log.scope(`job:${job.id}`),
-      database: this.options.database,
+      database: this.database,
       dataDir: this.options.dataDir,
       config: this.config!,
       timezone: job.config.timezone,
@@ -356,6 +506,7 @@ export class SchedulerService implements Service {
     void (async () => {
       let outcome: JobRunResult['outcome'] = 'success';
       let error: string | null = null;
+      let blocker: Blocker | null = null;
       try {
         const r = await job.definition.run(ctx);
         if (r && 'skipped' in r) {
@@ -364,15 +515,114 @@ export class SchedulerService implements Service {
         }
       } catch (e) {
         outcome = 'failed';
-        error = errorMessage(e);
+        blocker = active.recorded ? null : this.blockerOf(job, e);
+        error = blocker ? blocker.message : errorMessage(e);
       }
       if (active.recorded) this.log.info(`${job.id}: the aborted run ended only now (${outcome}${error ? `: ${error}` : ''})`);
-      else this.record(job, active, outcome, error);
+      else {
+        this.record(job, active, outcome, error);
+        if (blocker) this.awaitRetry(job, active, blocker);
+        else this.dropRetry(job);
+      }
       if (job.active === active) job.active = null;
+      // Writes may work again already (the outcome was just written): then the retry goes at once.
+      if (blocker && job.retry?.runId === runId && !this.retryIfReady(job, false)) this.watchRetry(job);
       this.report();
       this.tick(job);
     })().catch((error: unknown) => this.log.error(`${job.id}: bookkeeping after the run failed`, error));
     return result;
+  }
+
+  /**
+   * Whether a failure came from the database (locked, full) or a full disk
+   * under one of the job's files: worth running again by itself once that is
+   * over. The message says what happened and what to do.
+   */
+  private blockerOf(job: JobState, error: unknown): Blocker | null {
+    for (let e: unknown = error, i = 0; e && i < 5; i++, e = (e as { cause?: unknown }).cause) {
+      if (e instanceof FileWriteError) {
+        if (!e.diskFull) return null;
+        const dir = path.dirname(e.file);
+        return {
+          kind: 'disk',
+          dir,
+          message: `Could not write ${e.file}: the disk is full (${e.code ?? 'ENOSPC'}). Free some space on it; Encore runs ${job.definition.label} again by itself once there is room.`,
+        };
+      }
+      const code = (e as { code?: unknown }).code;
+      if ((code === 'ENOSPC' || code === 'EDQUOT') && !(e instanceof DatabaseError)) {
+        // A file written some other way: the disk under it (or under the data folder) is full, not the database.
+        const file = (e as { path?: unknown }).path;
+        const dir = typeof file === 'string' ? path.dirname(file) : this.options.dataDir;
+        return { kind: 'disk', dir, message: `${job.definition.label} could not write to ${dir}: the disk is full (${code}). Free some space on it; Encore runs it again by itself once there is room.` };
+      }
+      if (isBusy(e) || code === 'SQLITE_FULL' || (e instanceof DatabaseError && (e.kind === 'locked' || e.kind === 'full'))) {
+        // The database's own words (what to do included), and its waiting state until writes work again.
+        const noted = this.database.noteWriteFailure(e);
+        return { kind: 'database', dir: null, message: `${job.definition.label} could not write to the database: ${errorMessage(noted)}` };
+      }
+    }
+    return null;
+  }
+
+  private awaitRetry(job: JobState, active: ActiveRun, blocker: Blocker): void {
+    const failures = job.retry?.runId === active.runId ? job.retry.failures + 1 : 1;
+    this.dropRetry(job);
+    job.retry = { runId: active.runId, scheduledFor: active.scheduledFor, blocker, failures, failedAt: this.clock.now(), check: null };
+    this.log.warn(`${job.id}: waits to run again (${blocker.kind === 'database' ? 'the database cannot be written' : `the disk holding ${blocker.dir} is full`}; ${failures} time(s) in a row)`);
+  }
+
+  private dropRetry(job: JobState): void {
+    if (job.retry?.check) this.session?.delete(job.retry.check);
+    job.retry = null;
+  }
+
+  /** Checks every BLOCKED_CHECK_MS whether the retry can go (the database also says so at once when its trouble clears). */
+  private watchRetry(job: JobState): void {
+    const retry = job.retry;
+    const session = this.session;
+    if (!retry || !session || !this.started) return;
+    if (retry.check) session.delete(retry.check);
+    const check: Disposable = session.add(
+      this.clock.setTimeout(() => {
+        session.delete(check);
+        if (retry.check !== check) return;
+        retry.check = null;
+        if (!this.retryIfReady(job, false)) this.watchRetry(job);
+      }, BLOCKED_CHECK_MS),
+    );
+    retry.check = check;
+  }
+
+  /** Runs the retry when what blocked it is over; `evidence`: the database just said writes work. */
+  private retryIfReady(job: JobState, evidence: boolean): boolean {
+    const retry = job.retry;
+    if (!retry || !this.started || job.active || job.claiming) return false;
+    const ready =
+      retry.blocker.kind === 'database'
+        ? this.database.isOpen && !this.database.trouble
+        : (freeBytes(retry.blocker.dir!) ?? 0) >= SPACE_BACK_BYTES;
+    if (!ready) return false;
+    // The first retry goes at once; one that failed again although this said go waits longer each time.
+    const wait = retry.failures > 1 ? backoffDelay(retry.failures - 1, BLOCKED_RETRY_BACKOFF) : 0;
+    if (this.clock.now() - retry.failedAt < wait) return false;
+    const session = this.session!;
+    if (retry.check) session.delete(retry.check);
+    retry.check = null;
+    const startedAt = this.clock.now();
+    this.log.info(`${job.id}: ${evidence ? 'the database is writable again' : retry.blocker.kind === 'database' ? 'the database looks writable' : 'there is room on the disk again'}; running it again`);
+    void this.claim(job, session, () => this.runs.retry(retry.runId, startedAt), () => undefined).then((reopened) => {
+      if (reopened === undefined) return;
+      if (!reopened) {
+        // Its row is no longer a failure (closed by another process, pruned): nothing to retry.
+        if (job.retry === retry) this.dropRetry(job);
+        this.tick(job);
+        return;
+      }
+      if (job.lastRun?.id === retry.runId) job.lastRun = { ...job.lastRun, startedAt, finishedAt: null, outcome: 'running', error: null };
+      this.run(job, session, retry.runId, retry.scheduledFor, startedAt);
+    });
+    return true;
   }
 
   private abort(job: JobState, active: ActiveRun, why: string, outcome: 'timeout' | 'failed' = 'failed'): void {
@@ -384,6 +634,9 @@ export class SchedulerService implements Service {
       this.log.warn(`${job.id}: its abort handler threw`, error);
     }
     this.record(job, active, outcome, message);
+    // A retry that timed out is over (its outcome says why); one stopped by
+    // sleep or a stop stays pending, and goes again after the next start.
+    if (outcome === 'timeout' && job.retry?.runId === active.runId) this.dropRetry(job);
     this.report();
   }
 
@@ -392,12 +645,11 @@ export class SchedulerService implements Service {
     active.recorded = true;
     active.owner.delete(active.timeout);
     const finishedAt = this.clock.now();
-    try {
-      this.runs.finish(active.runId, outcome, error, finishedAt);
-    } catch (e) {
+    // Queued: written now, or as soon as the database can be written (kept across a reopen).
+    this.database
+      .enqueue(`${job.id}: record its outcome`, () => this.runs.finish(active.runId, outcome, error, finishedAt))
       // Left 'running' in the table; the next start closes it as abandoned.
-      this.log.error(`${job.id}: could not record the outcome (${outcome})`, e);
-    }
+      .catch((e: unknown) => this.log.error(`${job.id}: could not record the outcome (${outcome})`, e));
     if (job.lastRun?.id === active.runId) job.lastRun = { ...job.lastRun, finishedAt, outcome, error };
     const line = `${job.id}: ${outcome} in ${finishedAt - active.startedAt} ms${error ? `: ${error}` : ''}`;
     if (outcome === 'failed' || outcome === 'timeout') this.log.warn(line);
@@ -453,6 +705,8 @@ export class SchedulerService implements Service {
     const armed = this.armedJobs();
     const parts: string[] = [];
     if (running.length) parts.push(`Running ${running.map((j) => j.definition.label).join(', ')}`);
+    const waiting = [...this.states.values()].filter((j) => this.waitingFor(j) !== null);
+    if (waiting.length) parts.push(`${waiting.map((j) => j.definition.label).join(', ')} waiting to run (${waiting.map((j) => this.waitingFor(j)).join(' ')})`);
     if (!armed.length) parts.push(this.noneArmedReason());
     else {
       const next = armed.reduce((a, b) => ((b.nextRunAt ?? Infinity) < (a.nextRunAt ?? Infinity) ? b : a));
