@@ -19,7 +19,7 @@
 // Run: npx tsx bench/roon-listening-day.ts [seed]
 import { ManualClock } from '../src/main/core/clock';
 import { MemoryLogger } from '../src/main/core/logger';
-import { validateNewPlay, type NewPlay } from '../src/main/db/plays';
+import { validateNewPlay, type NewPlay } from '../src/main/db/play-match';
 import { PlayDetector } from '../src/main/services/roon/play-detector';
 import type { RoonSeekChange, RoonZone, RoonZoneState, RoonZonesChanged } from '../src/main/services/roon/types';
 import { mulberry32 } from '../tests/support/seeded-random';

@@ -4,7 +4,7 @@
 // scrobble or skipped with a reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/main/core/clock';
-import { validateNewPlay } from '../../src/main/db/plays';
+import { validateNewPlay } from '../../src/main/db/play-match';
 import { LastfmClient } from '../../src/main/services/lastfm/client';
 import { scrobblesToPlays } from '../../src/main/services/lastfm/policy';
 import { LASTFM_REJECT_REASONS } from '../../src/shared/status';

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { normalizeArtist, normalizeName } from '../../src/main/core/normalize';
 import { EncoreDatabase } from '../../src/main/db/database';
-import { classicalMatch, matchKey, matchToleranceMs, MATCH_KEY_VERSION, PlayStore, type NewPlay, type PlayStoreTuning } from '../../src/main/db/plays';
+import { classicalMatch, matchKey, matchToleranceMs, MATCH_KEY_VERSION, type NewPlay } from '../../src/main/db/play-match';
+import { PlayStore, type PlayStoreTuning } from '../../src/main/db/plays';
 
 describe('normalizeName', () => {
   it.each([

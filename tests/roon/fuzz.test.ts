@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { ServiceError } from '../../src/main/core/service';
-import { validateNewPlay } from '../../src/main/db/plays';
+import { validateNewPlay } from '../../src/main/db/play-match';
 import { MooParseError, parseMoo, serializeMoo } from '../../src/main/services/roon/moo';
 import { tokenKey } from '../../src/main/services/roon/service';
 import { ROON_CORE_SERVICE_ID, SoodDiscovery, SoodParseError, coreFromReply, decodeSood, encodeSood } from '../../src/main/services/roon/sood';

@@ -11,6 +11,9 @@
 // - "/" without spaces does not split ("AC/DC").
 // - A title's "(feat. X)", "[ft. X]", "(featuring X)" or trailing "feat. X"
 //   credits X as well (Last.fm and Roon both put guests there).
+//
+// Written by the ingest, so prepared statements like the rest of it (see
+// play-ingest.ts for the figure).
 import type BetterSqlite3 from 'better-sqlite3';
 import { normalizeName } from '../core/normalize';
 

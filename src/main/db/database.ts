@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Compilable } from 'kysely';
 import type { Clock } from '../core/clock';
 import { delay, systemClock } from '../core/clock';
 import type { Disposable } from '../core/disposable';
@@ -16,7 +16,8 @@ import { silentLogger } from '../core/logger';
 import { writeFileAtomic } from '../core/atomic-write';
 import { freeBytes, SPACE_BACK_BYTES } from '../core/free-space';
 import { migrationProvider } from './migrations';
-import type { Schema } from './schema';
+import type { Database } from './schema';
+import { StatementCache } from './statement-cache';
 
 export type SqliteHandle = BetterSqlite3.Database;
 
@@ -102,7 +103,8 @@ interface DamagedRecord {
 
 export class EncoreDatabase {
   private handle: SqliteHandle | null = null;
-  private kysely: Kysely<Schema> | null = null;
+  private kysely: Kysely<Database> | null = null;
+  private readonly typedStatements = new StatementCache(this);
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly openListeners = new Set<(db: EncoreDatabase) => void>();
@@ -137,9 +139,33 @@ export class EncoreDatabase {
     return this.handle;
   }
 
-  get db(): Kysely<Schema> {
+  get db(): Kysely<Database> {
     if (!this.kysely) throw new DatabaseError(this.unavailableReason(), 'closed');
     return this.kysely;
+  }
+
+  /**
+   * Typed queries, run synchronously: better-sqlite3 is synchronous, and
+   * kysely's SqliteDialect would only wrap the same call in promises (and a
+   * connection mutex). Build with `db`, then run the compiled SQL as a
+   * prepared statement, cached by its text.
+   */
+  all<R>(query: Compilable<R>): R[] {
+    const { sql, parameters } = query.compile();
+    return this.typedStatements.get(sql).all(...parameters) as R[];
+  }
+
+  /** The first row of a typed query, or undefined. */
+  first<R>(query: Compilable<R>): R | undefined {
+    const { sql, parameters } = query.compile();
+    return this.typedStatements.get(sql).get(...parameters) as R | undefined;
+  }
+
+  /** Runs a typed insert, update or delete: how many rows changed, and the new row's id. */
+  run(query: Compilable<unknown>): { changes: number; lastInsertRowid: number } {
+    const { sql, parameters } = query.compile();
+    const info = this.typedStatements.get(sql).run(...parameters);
+    return { changes: info.changes, lastInsertRowid: Number(info.lastInsertRowid) };
   }
 
   /** A lock or a full disk keeping writes from happening now, or null. */
@@ -400,7 +426,7 @@ export class EncoreDatabase {
       handle.pragma('foreign_keys = ON');
       handle.pragma('synchronous = NORMAL');
       await this.untilUnlocked(deadline, signal, () => this.quickCheck(handle));
-      const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: handle }) });
+      const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
       await this.untilUnlocked(deadline, signal, () => this.migrate(kysely));
       // Aborted during the last step: close rather than keep a connection the caller gave up on.
       signal?.throwIfAborted();
@@ -463,7 +489,7 @@ export class EncoreDatabase {
     }
   }
 
-  private async migrate(kysely: Kysely<Schema>): Promise<void> {
+  private async migrate(kysely: Kysely<Database>): Promise<void> {
     const migrator = new Migrator({ db: kysely, provider: migrationProvider });
     const { error, results } = await migrator.migrateToLatest();
     if (error) {

@@ -1,6 +1,10 @@
 // Reading the history for the Explore views: filtered, searchable pages of
 // plays with keyset cursors, and the artist, album and track pages. Callers
 // bring the rollups up to date first (Rollups.ready()).
+//
+// The history and search pages are measured hot paths and stay prepared
+// statements (StatementCache): bench/explore.ts, a million plays, a history
+// page of 50 in 0.4 ms (median), search as you type 5.4 ms (p95).
 import type {
   AlbumPage,
   ArtistPage,
@@ -15,7 +19,7 @@ import type {
 } from '../../shared/explore';
 import { ApiError } from '../../shared/api';
 import type { EncoreDatabase } from './database';
-import { playSources } from './plays';
+import { playSources } from './play-match';
 import { highlightRanges, matchExpression, searchWords } from './search';
 import { StatementCache } from './statement-cache';
 import { ZoneOffsets } from './zone-offsets';
@@ -298,11 +302,13 @@ export class ExploreStore {
 
   // ------------------------------------------------------------------ pages
 
-  // The pages' single-row lookups go through kysely (some 15–30 µs each,
-  // measured); everything read per play or per row stays a prepared statement.
+  // The pages' single-row lookups are typed kysely queries (some 15–30 µs each,
+  // measured), run synchronously; everything read per play or per row stays a
+  // prepared statement.
 
   async artist(id: number, bucket: 'week' | 'month', tz: string): Promise<ArtistPage> {
-    const artist = await this.database.db.selectFrom('credited_artists').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+    const db = this.database;
+    const artist = db.first(db.db.selectFrom('credited_artists').select(['id', 'name']).where('id', '=', id));
     if (!artist) throw new ApiError(404, `There is no artist ${id}.`);
     const trackIds = this.st.get('SELECT track_id FROM track_artists WHERE artist_id = ?').pluck().all(id) as number[];
     const summary = this.summary(trackIds, bucket, tz);
@@ -331,12 +337,10 @@ export class ExploreStore {
   }
 
   async album(id: number, bucket: 'week' | 'month', tz: string): Promise<AlbumPage> {
-    const album = await this.database.db
-      .selectFrom('albums as al')
-      .innerJoin('artists as ar', 'ar.id', 'al.artist_id')
-      .select(['al.id', 'al.title as name', 'ar.name as artist'])
-      .where('al.id', '=', id)
-      .executeTakeFirst();
+    const db = this.database;
+    const album = db.first(
+      db.db.selectFrom('albums as al').innerJoin('artists as ar', 'ar.id', 'al.artist_id').select(['al.id', 'al.title as name', 'ar.name as artist']).where('al.id', '=', id),
+    );
     if (!album) throw new ApiError(404, `There is no album ${id}.`);
     const trackIds = this.st.get('SELECT id FROM tracks WHERE album_id = ?').pluck().all(id) as number[];
     const tracks = this.st
@@ -353,13 +357,15 @@ export class ExploreStore {
   }
 
   async track(id: number, bucket: 'week' | 'month', tz: string): Promise<TrackPage> {
-    const track = await this.database.db
-      .selectFrom('tracks as t')
-      .innerJoin('artists as ar', 'ar.id', 't.artist_id')
-      .leftJoin('albums as al', 'al.id', 't.album_id')
-      .select(['t.id', 't.title as name', 'ar.name as artist', 't.album_id', 'al.title as album', 't.length_s'])
-      .where('t.id', '=', id)
-      .executeTakeFirst();
+    const db = this.database;
+    const track = db.first(
+      db.db
+        .selectFrom('tracks as t')
+        .innerJoin('artists as ar', 'ar.id', 't.artist_id')
+        .leftJoin('albums as al', 'al.id', 't.album_id')
+        .select(['t.id', 't.title as name', 'ar.name as artist', 't.album_id', 'al.title as album', 't.length_s'])
+        .where('t.id', '=', id),
+    );
     if (!track) throw new ApiError(404, `There is no track ${id}.`);
     const recent = this.st.get('SELECT play_id FROM track_plays WHERE track_id = ? ORDER BY started_at DESC, play_id DESC LIMIT 20').pluck().all(id) as number[];
     return {

@@ -5,7 +5,7 @@
 // hold the connection for the whole export).
 import type { ExportQuery, PlayFilters } from '../../shared/explore';
 import type { ExploreStore, Key } from './explore';
-import { playSources } from './plays';
+import { playSources } from './play-match';
 import { ZoneOffsets } from './zone-offsets';
 
 /** Plays per page: a few hundred kB of text per chunk. */

@@ -25,28 +25,41 @@ export class StateStore {
   ) {}
 
   wantedServices(): Map<string, boolean> {
-    const rows = this.database.raw.prepare('SELECT service_id, wanted FROM service_state').all() as Array<{ service_id: string; wanted: number }>;
+    const db = this.database;
+    const rows = db.all(db.db.selectFrom('service_state').select(['service_id', 'wanted']));
     return new Map(rows.map((r) => [r.service_id, r.wanted === 1]));
   }
 
   setWanted(serviceId: string, wanted: boolean): void {
-    this.database.raw
-      .prepare('INSERT INTO service_state (service_id, wanted, updated_at) VALUES (?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET wanted = excluded.wanted, updated_at = excluded.updated_at')
-      .run(serviceId, wanted ? 1 : 0, this.now());
+    const db = this.database;
+    db.run(
+      db.db
+        .insertInto('service_state')
+        .values({ service_id: serviceId, wanted: wanted ? 1 : 0, updated_at: this.now() })
+        .onConflict((oc) => oc.column('service_id').doUpdateSet((eb) => ({ wanted: eb.ref('excluded.wanted'), updated_at: eb.ref('excluded.updated_at') }))),
+    );
   }
 
   journal(entry: JournalEntry): number {
-    const info = this.database.raw
-      .prepare('INSERT INTO power_journal (at, kind, source, duration_ms, outcome, summary, details) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(entry.at, entry.kind, entry.source ?? null, entry.durationMs ?? null, entry.outcome ?? null, entry.summary ?? null, entry.details === undefined ? null : JSON.stringify(entry.details));
-    return Number(info.lastInsertRowid);
+    const db = this.database;
+    return db.run(
+      db.db.insertInto('power_journal').values({
+        at: entry.at,
+        kind: entry.kind,
+        source: entry.source ?? null,
+        duration_ms: entry.durationMs ?? null,
+        outcome: entry.outcome ?? null,
+        summary: entry.summary ?? null,
+        details: entry.details === undefined ? null : JSON.stringify(entry.details),
+      }),
+    ).lastInsertRowid;
   }
 
   recentJournal(limit = 50, kinds?: readonly string[]): JournalRow[] {
-    const where = kinds?.length ? `WHERE kind IN (${kinds.map(() => '?').join(',')})` : '';
-    const rows = this.database.raw
-      .prepare(`SELECT id, at, kind, source, duration_ms, outcome, summary, details FROM power_journal ${where} ORDER BY at DESC, id DESC LIMIT ?`)
-      .all(...(kinds ?? []), limit) as Array<{ id: number; at: number; kind: JournalEntry['kind']; source: string | null; duration_ms: number | null; outcome: string | null; summary: string | null; details: string | null }>;
+    const db = this.database;
+    let query = db.db.selectFrom('power_journal').select(['id', 'at', 'kind', 'source', 'duration_ms', 'outcome', 'summary', 'details']);
+    if (kinds?.length) query = query.where('kind', 'in', kinds as ReadonlyArray<JournalEntry['kind']>);
+    const rows = db.all(query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit));
     return rows.map((r) => ({
       id: r.id,
       at: r.at,
@@ -61,22 +74,28 @@ export class StateStore {
 
   /** Keeps the entries of the last `days` days or the last `maxRows` entries, whichever is fewer. Returns how many went. */
   pruneJournal(now: number, retention: { days: number; maxRows: number }): number {
-    const raw = this.database.raw;
-    return raw.transaction(() => {
-      const old = raw.prepare('DELETE FROM power_journal WHERE at < ?').run(now - retention.days * 86_400_000).changes;
-      const excess = raw.prepare('DELETE FROM power_journal WHERE id NOT IN (SELECT id FROM power_journal ORDER BY at DESC, id DESC LIMIT ?)').run(retention.maxRows).changes;
+    const db = this.database;
+    return db.raw.transaction(() => {
+      const old = db.run(db.db.deleteFrom('power_journal').where('at', '<', now - retention.days * 86_400_000)).changes;
+      const newest = db.db.selectFrom('power_journal').select('id').orderBy('at', 'desc').orderBy('id', 'desc').limit(retention.maxRows);
+      const excess = db.run(db.db.deleteFrom('power_journal').where('id', 'not in', newest)).changes;
       return old + excess;
     })();
   }
 
   getValue<T>(key: string): T | null {
-    const value = this.database.raw.prepare('SELECT value FROM app_state WHERE key = ?').pluck().get(key) as string | undefined;
-    return value === undefined ? null : (JSON.parse(value) as T);
+    const db = this.database;
+    const row = db.first(db.db.selectFrom('app_state').select('value').where('key', '=', key));
+    return row === undefined ? null : (JSON.parse(row.value) as T);
   }
 
   setValue(key: string, value: unknown): void {
-    this.database.raw
-      .prepare('INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-      .run(key, JSON.stringify(value), this.now());
+    const db = this.database;
+    db.run(
+      db.db
+        .insertInto('app_state')
+        .values({ key, value: JSON.stringify(value), updated_at: this.now() })
+        .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated_at: eb.ref('excluded.updated_at') }))),
+    );
   }
 }

@@ -3,6 +3,11 @@
 // review. All time reads the per-track totals (track_stats, 50,000 rows
 // rather than a million plays); a period reads its own plays through the
 // started_at index. Callers bring the rollups up to date first.
+//
+// Measured hot paths, so prepared statements (StatementCache) rather than
+// typed kysely queries: bench/explore.ts, a million plays, medians of 0.7 ms
+// for the all-time top 100 artists, 9.6 ms for a month's with rank change,
+// 21.7 ms for the all-time heatmap.
 import type { BreakdownResult, HeatmapResult, TopItem, TopKind, TopQuery, TopResult, YearReview } from '../../shared/explore';
 import type { ExploreStore } from './explore';
 import { PLAY_SECONDS, TRACK_SECONDS } from './explore';

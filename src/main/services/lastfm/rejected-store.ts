@@ -33,49 +33,59 @@ export class RejectedStore {
   /** Records a page's skipped entries; the same entry seen again is counted, not stored twice. */
   record(entries: readonly RejectedEntry[], origin: RejectOrigin): void {
     if (!entries.length) return;
-    const raw = this.database.raw;
+    const db = this.database;
     const now = this.now();
-    const bump = raw.prepare('UPDATE lastfm_rejected SET last_seen_at = ?, times_seen = times_seen + 1 WHERE fingerprint = ?');
-    const insert = raw.prepare(
-      `INSERT INTO lastfm_rejected (fingerprint, reason, detail, artist, title, album, uts, raw, origin, first_seen_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    raw.transaction(() => {
-      let rows = raw.prepare('SELECT count(*) FROM lastfm_rejected').pluck().get() as number;
-      for (const e of entries) {
-        // What the entry is, not where it sat on the page: the same entry on another page is the same row.
-        const fingerprint = createHash('sha1').update(`${e.reason}\u0000${e.raw}`).digest('hex');
-        if (bump.run(now, fingerprint).changes === 0 && rows < this.maxRows) {
-          insert.run(fingerprint, e.reason, e.detail, e.artist, e.title, e.album, e.uts, e.raw, origin, now, now);
-          rows++;
+    db.raw
+      .transaction(() => {
+        let rows = db.first(db.db.selectFrom('lastfm_rejected').select((eb) => eb.fn.countAll<number>().as('n')))!.n;
+        for (const e of entries) {
+          // What the entry is, not where it sat on the page: the same entry on another page is the same row.
+          const fingerprint = createHash('sha1').update(`${e.reason}\u0000${e.raw}`).digest('hex');
+          const bumped = db.run(
+            db.db
+              .updateTable('lastfm_rejected')
+              .set((eb) => ({ last_seen_at: now, times_seen: eb('times_seen', '+', 1) }))
+              .where('fingerprint', '=', fingerprint),
+          ).changes;
+          if (bumped === 0 && rows < this.maxRows) {
+            db.run(
+              db.db.insertInto('lastfm_rejected').values({
+                fingerprint,
+                reason: e.reason,
+                detail: e.detail,
+                artist: e.artist,
+                title: e.title,
+                album: e.album,
+                uts: e.uts,
+                raw: e.raw,
+                origin,
+                first_seen_at: now,
+                last_seen_at: now,
+              }),
+            );
+            rows++;
+          }
         }
-      }
-    }).immediate();
+      })
+      .immediate();
   }
 
   list(limit: number): LastfmRejectedList {
-    const raw = this.database.raw;
+    const db = this.database;
     const byReason: RejectCounts = {};
     let total = 0;
-    for (const row of raw.prepare('SELECT reason, count(*) AS n FROM lastfm_rejected GROUP BY reason').all() as Array<{ reason: LastfmRejectReason; n: number }>) {
+    for (const row of db.all(db.db.selectFrom('lastfm_rejected').select((eb) => ['reason', eb.fn.countAll<number>().as('n')]).groupBy('reason'))) {
       byReason[row.reason] = row.n;
       total += row.n;
     }
-    const rows = raw
-      .prepare('SELECT reason, detail, artist, title, album, uts, raw, origin, first_seen_at, last_seen_at, times_seen FROM lastfm_rejected ORDER BY last_seen_at DESC, id DESC LIMIT ?')
-      .all(limit) as Array<{
-      reason: LastfmRejectReason;
-      detail: string;
-      artist: string | null;
-      title: string | null;
-      album: string | null;
-      uts: number | null;
-      raw: string;
-      origin: RejectOrigin;
-      first_seen_at: number;
-      last_seen_at: number;
-      times_seen: number;
-    }>;
+    const rows = db.all(
+      db.db
+        .selectFrom('lastfm_rejected')
+        .select(['reason', 'detail', 'artist', 'title', 'album', 'uts', 'raw', 'origin', 'first_seen_at', 'last_seen_at', 'times_seen'])
+        .orderBy('last_seen_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit),
+    );
     const iso = (ms: number) => new Date(ms).toISOString();
     // A date too far out for a Date (a placeholder of 9999…) is shown as none.
     const played = (uts: number | null) => (uts === null || !Number.isFinite(new Date(uts * 1000).getTime()) ? null : iso(uts * 1000));

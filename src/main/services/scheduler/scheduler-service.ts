@@ -34,19 +34,16 @@ import { silentLogger, type Logger } from '../../core/logger';
 import { errorMessage, ServiceError, type HealthProbe, type Service, type ServiceHost } from '../../core/service';
 import { DatabaseError, isBusy, type EncoreDatabase } from '../../db/database';
 import type { JobContext, JobDefinition, JobRegistry } from './job';
+import { planCatchUp } from './catch-up';
 import { JobRunStore, type JobRun, type RunOutcome } from './job-runs';
 import { builtinJobs } from './jobs';
 import { JobSchedule, scheduleProblem } from './schedule';
 import { localHourMinute } from './zoned-time';
 
-/** A slot at most this late still counts as on time (event-loop lag, a resume just after it). */
-const ON_TIME_MS = 60_000;
 /** Timers are re-checked at least this often, so a changed wall clock is noticed. */
 const MAX_TIMER_MS = 3600_000;
 /** An armed job whose slot passed this long ago without firing means the timer stood still. */
 const OVERDUE_MS = 120_000;
-/** Missed slots handled per turn of the event loop (computing a slot costs about a millisecond). */
-const CATCH_UP_CHUNK = 200;
 /** How often a job waiting to run again checks whether it can (one statfs, or a look at the database's state). */
 const BLOCKED_CHECK_MS = 2_000;
 /**
@@ -378,69 +375,22 @@ export class SchedulerService implements Service {
     // One run at a time: when it ends (or its retry does), tick() comes back here.
     if (job.active || job.claiming || job.retry) return this.arm(job);
     const now = this.clock.now();
-    const { graceMs, missedPolicy } = job.config;
-    const handled = job.handledThrough ?? now;
-    // Slots older than the grace window are neither run nor recorded one by one:
-    // after a month switched off, a quarter-hourly job would otherwise write thousands of rows.
-    const from = Math.max(handled, now - graceMs);
-    if (from > handled) {
-      const first = job.schedule.nextAfter(handled);
-      if (first !== null && first <= from) this.log.info(`${job.id}: runs due before ${iso(from)} are older than the grace window; not caught up`);
-    }
-    const { slots, more } = this.dueSlots(job, from, now, missedPolicy === 'all' ? 1 : CATCH_UP_CHUNK);
-    if (!slots.length) {
-      job.handledThrough = Math.max(handled, now);
-      return this.arm(job);
-    }
-
-    if (missedPolicy === 'all') {
-      const slot = slots[0]!;
-      this.begin(job, slot, { missed: now - slot > ON_TIME_MS });
+    const plan = planCatchUp({
+      now,
+      handledThrough: job.handledThrough,
+      graceMs: job.config.graceMs,
+      missedPolicy: job.config.missedPolicy,
+      nextAfter: (ms) => job.schedule.nextAfter(ms),
+    });
+    for (const note of plan.notes) this.log.info(`${job.id}: ${note}`);
+    for (const slot of plan.notRun) this.recordNotRun(job, slot.slot, slot.outcome, now, slot.error);
+    if (plan.notRun.length) job.lastRun = this.runs.lastRun(job.id);
+    if (plan.run) {
+      this.begin(job, plan.run.slot, { missed: plan.run.missed, coalesced: plan.run.coalesced });
       return;
     }
-
-    const verdict = missedPolicy === 'skip' ? 'skipped' : 'missed';
-    if (more) {
-      // A long gap: record this chunk and carry on in the next turn, so the
-      // main process never blocks for long; the newest slot decides what runs.
-      for (const slot of slots) this.recordNotRun(job, slot, verdict, now, null);
-      job.lastRun = this.runs.lastRun(job.id);
-      job.handledThrough = slots[slots.length - 1]!;
-      return this.arm(job, true);
-    }
-
-    const latest = slots[slots.length - 1]!;
-    const onTime = now - latest <= ON_TIME_MS ? latest : null;
-    const late = onTime === null ? slots : slots.slice(0, -1);
-    if (missedPolicy === 'skip') {
-      for (const slot of late) this.recordNotRun(job, slot, 'skipped', now, 'Missed while Encore was not running; the job skips missed runs.');
-      if (late.length) job.lastRun = this.runs.lastRun(job.id);
-      if (onTime !== null) this.begin(job, onTime, {});
-      else {
-        job.handledThrough = Math.max(latest, now);
-        this.arm(job);
-      }
-      if (late.length) this.log.info(`${job.id}: skipped ${late.length} missed run(s)`);
-      return;
-    }
-
-    const run = onTime ?? late.pop()!;
-    for (const slot of late) this.recordNotRun(job, slot, 'missed', now, `Coalesced into the run for ${iso(run)}.`);
-    if (onTime === null || late.length) this.log.info(`${job.id}: ${late.length + (onTime === null ? 1 : 0)} missed run(s); running once now`);
-    this.begin(job, run, { missed: onTime === null, coalesced: onTime === null || late.length > 0 });
-  }
-
-  /** Slots in (from, until], at most `limit`; `more` when slots beyond the limit are also due. */
-  private dueSlots(job: JobState, from: number, until: number, limit: number): { slots: number[]; more: boolean } {
-    const slots: number[] = [];
-    let cursor = from;
-    for (;;) {
-      const next = job.schedule.nextAfter(cursor);
-      if (next === null || next > until) return { slots, more: false };
-      if (slots.length === limit) return { slots, more: true };
-      slots.push(next);
-      cursor = next;
-    }
+    if (plan.handledThrough !== null) job.handledThrough = plan.handledThrough;
+    this.arm(job, plan.continueNow);
   }
 
   /** A slot not run (missed, skipped), queued with the other run records. */
