@@ -19,7 +19,7 @@ import type {
 } from '../../shared/explore';
 import { ApiError } from '../../shared/api';
 import type { EncoreDatabase } from './database';
-import { playSources } from './play-match';
+import { toPlayView } from './plays';
 import { highlightRanges, matchExpression, searchWords } from './search';
 import { StatementCache } from './statement-cache';
 import { ZoneOffsets } from './zone-offsets';
@@ -237,14 +237,7 @@ export class ExploreStore {
     const credits = this.creditsOf(rows.map((r) => r.track_id));
     return rows.map((r) => {
       const play: HistoryPlay = {
-        id: r.id,
-        startedAt: new Date(r.started_at).toISOString(),
-        artist: r.artist,
-        title: r.title,
-        album: r.album,
-        secondsListened: r.seconds_listened,
-        zone: r.zone,
-        sources: playSources(r.roon_started_at, r.lastfm_started_at),
+        ...toPlayView(r),
         trackId: r.track_id,
         albumId: r.album_id,
         artists: credits.get(r.track_id) ?? [],

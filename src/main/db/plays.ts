@@ -22,6 +22,33 @@ function playViewQuery(db: Kysely<Database>) {
 }
 type PlayViewQuery = ReturnType<typeof playViewQuery>;
 
+/** A play's columns as read from plays ⋈ tracks ⋈ artists ⋈ albums. */
+export interface PlayViewRow {
+  id: number;
+  started_at: number;
+  artist: string;
+  title: string;
+  album: string | null;
+  seconds_listened: number | null;
+  zone: string | null;
+  roon_started_at: number | null;
+  lastfm_started_at: number | null;
+}
+
+/** The one mapping of a play row to what the API shows (the recent list, History, exports). */
+export function toPlayView(r: PlayViewRow): PlayView {
+  return {
+    id: r.id,
+    startedAt: new Date(r.started_at).toISOString(),
+    artist: r.artist,
+    title: r.title,
+    album: r.album,
+    secondsListened: r.seconds_listened,
+    zone: r.zone,
+    sources: playSources(r.roon_started_at, r.lastfm_started_at),
+  };
+}
+
 export class PlayStore {
   private readonly ingester: PlayIngest;
 
@@ -75,16 +102,7 @@ export class PlayStore {
   private select(refine: (query: PlayViewQuery) => PlayViewQuery): PlayView[] {
     const db = this.database;
     const rows = db.all(refine(playViewQuery(db.db)));
-    return rows.map((r) => ({
-      id: r.id,
-      startedAt: new Date(r.started_at).toISOString(),
-      artist: r.artist,
-      title: r.title,
-      album: r.album,
-      secondsListened: r.seconds_listened,
-      zone: r.zone,
-      sources: playSources(r.roon_started_at, r.lastfm_started_at),
-    }));
+    return rows.map(toPlayView);
   }
 
   count(): number {
