@@ -6,8 +6,9 @@
 // quit, or still busy with its previous run), whether or not it ran later;
 // coalesced = this run stood in for missed slots under the `coalesce` policy;
 // manual = "Run now".
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { EncoreDatabase } from '../../db/database';
-import type { JobRunsTable } from '../../db/schema';
+import type { Database, JobRunsTable } from '../../db/schema';
 
 export type RunOutcome = JobRunsTable['outcome'];
 
@@ -37,8 +38,6 @@ interface Row {
   manual: number;
 }
 
-const COLUMNS = 'id, job_id, scheduled_for, started_at, finished_at, outcome, error, missed, coalesced, manual';
-
 const toRun = (r: Row): JobRun => ({
   id: r.id,
   jobId: r.job_id,
@@ -61,36 +60,72 @@ export interface RunStart {
   manual?: boolean;
 }
 
-// Statements are prepared per call: these run a few times an hour, and the
-// database may have been reopened (new handle) since the last call.
+// Typed queries (EncoreDatabase.all/first/run: compiled once, then a cached
+// prepared statement). These run a few times an hour: no hot path here.
+const RUN_COLUMNS = ['id', 'job_id', 'scheduled_for', 'started_at', 'finished_at', 'outcome', 'error', 'missed', 'coalesced', 'manual'] as const;
+
+/**
+ * Rows pruning never removes: a running row, a job's newest row (its "last
+ * run") and the row of its newest slot (what catch-up starts after).
+ */
+function keptByPruning(eb: ExpressionBuilder<Database, 'job_runs'>) {
+  return eb.or([
+    eb('outcome', '=', 'running'),
+    eb('id', 'in', eb.selectFrom('job_runs as k').select((k) => k.fn.max('k.id').as('id')).groupBy('k.job_id')),
+    eb(sql`(job_id, scheduled_for)`, 'in', eb.selectFrom('job_runs as k').select(['k.job_id', (k) => k.fn.max('k.scheduled_for').as('slot')]).groupBy('k.job_id')),
+  ]);
+}
+
 export class JobRunStore {
   constructor(private readonly database: EncoreDatabase) {}
 
+  private get q() {
+    return this.database.db;
+  }
+
   /** The newest slot recorded for a job (run, missed or skipped): catch-up starts after it. */
   lastSlot(jobId: string): number | null {
-    return (this.database.raw.prepare('SELECT max(scheduled_for) FROM job_runs WHERE job_id = ?').pluck().get(jobId) as number | null) ?? null;
+    const row = this.database.first(this.q.selectFrom('job_runs').select((eb) => eb.fn.max('scheduled_for').as('slot')).where('job_id', '=', jobId));
+    return row?.slot ?? null;
   }
 
   /** Claims the slot and records the start; null when the slot already has a row. */
   begin(run: RunStart): number | null {
-    const id = this.database.raw
-      .prepare(
-        `INSERT INTO job_runs (job_id, scheduled_for, started_at, outcome, missed, coalesced, manual)
-         VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-      )
-      .pluck()
-      .get(run.jobId, run.scheduledFor, run.startedAt, run.missed ? 1 : 0, run.coalesced ? 1 : 0, run.manual ? 1 : 0) as number | undefined;
-    return id ?? null;
+    const row = this.database.first(
+      this.q
+        .insertInto('job_runs')
+        .values({
+          job_id: run.jobId,
+          scheduled_for: run.scheduledFor,
+          started_at: run.startedAt,
+          outcome: 'running',
+          missed: run.missed ? 1 : 0,
+          coalesced: run.coalesced ? 1 : 0,
+          manual: run.manual ? 1 : 0,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .returning('id'),
+    );
+    return row?.id ?? null;
   }
 
   finish(id: number, outcome: Exclude<RunOutcome, 'running'>, error: string | null, finishedAt: number): void {
-    const raw = this.database.raw;
-    raw.transaction(() => {
-      raw.prepare("UPDATE job_runs SET outcome = ?, error = ?, finished_at = ? WHERE id = ? AND outcome = 'running'").run(outcome, error, finishedAt, id);
+    const { database, q } = this;
+    database.raw.transaction(() => {
+      database.run(q.updateTable('job_runs').set({ outcome, error, finished_at: finishedAt }).where('id', '=', id).where('outcome', '=', 'running'));
       // A run that had nothing to do is not history: only the job's latest
       // such row stays, as what the window shows last and as the claim on its
       // slot (catch-up starts after a job's newest slot).
-      if (outcome === 'skipped') raw.prepare("DELETE FROM job_runs WHERE job_id = (SELECT job_id FROM job_runs WHERE id = ?) AND outcome = 'skipped' AND missed = 0 AND id <> ?").run(id, id);
+      if (outcome === 'skipped') {
+        database.run(
+          q
+            .deleteFrom('job_runs')
+            .where('job_id', '=', (eb) => eb.selectFrom('job_runs as r').select('r.job_id').where('r.id', '=', id))
+            .where('outcome', '=', 'skipped')
+            .where('missed', '=', 0)
+            .where('id', '<>', id),
+        );
+      }
     })();
   }
 
@@ -100,14 +135,12 @@ export class JobRunStore {
    * row of its newest slot. Returns how many rows went.
    */
   prune(now: number, retention: { days: number; maxRows: number }): number {
-    const raw = this.database.raw;
-    // The newest slot of each job is what catch-up starts after; the newest row is the job's "last run".
-    const keep =
-      "outcome = 'running' OR id IN (SELECT max(id) FROM job_runs GROUP BY job_id) OR (job_id, scheduled_for) IN (SELECT job_id, max(scheduled_for) FROM job_runs GROUP BY job_id)";
+    const { database, q } = this;
     const cutoff = now - retention.days * 86_400_000;
-    return raw.transaction(() => {
-      const old = raw.prepare(`DELETE FROM job_runs WHERE started_at < ? AND NOT (${keep})`).run(cutoff).changes;
-      const excess = raw.prepare(`DELETE FROM job_runs WHERE id NOT IN (SELECT id FROM job_runs ORDER BY started_at DESC, id DESC LIMIT ?) AND NOT (${keep})`).run(retention.maxRows).changes;
+    return database.raw.transaction(() => {
+      const old = database.run(q.deleteFrom('job_runs').where('started_at', '<', cutoff).where((eb) => eb.not(keptByPruning(eb)))).changes;
+      const newest = q.selectFrom('job_runs as n').select('n.id').orderBy('n.started_at', 'desc').orderBy('n.id', 'desc').limit(retention.maxRows);
+      const excess = database.run(q.deleteFrom('job_runs').where('id', 'not in', newest).where((eb) => eb.not(keptByPruning(eb)))).changes;
       return old + excess;
     })();
   }
@@ -118,20 +151,18 @@ export class JobRunStore {
    * slot, showing how it finally went). False when the row is not a failure.
    */
   retry(id: number, startedAt: number): boolean {
-    return (
-      this.database.raw.prepare("UPDATE job_runs SET outcome = 'running', started_at = ?, finished_at = NULL, error = NULL WHERE id = ? AND outcome = 'failed'").run(startedAt, id)
-        .changes === 1
-    );
+    const update = this.q.updateTable('job_runs').set({ outcome: 'running', started_at: startedAt, finished_at: null, error: null }).where('id', '=', id).where('outcome', '=', 'failed');
+    return this.database.run(update).changes === 1;
   }
 
   /** A slot that was not run (missed or skipped by policy); a slot that already has a row is left alone. */
   recordNotRun(jobId: string, scheduledFor: number, outcome: 'missed' | 'skipped', at: number, note: string | null): void {
-    this.database.raw
-      .prepare(
-        `INSERT INTO job_runs (job_id, scheduled_for, started_at, finished_at, outcome, error, missed)
-         VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING`,
-      )
-      .run(jobId, scheduledFor, at, at, outcome, note);
+    this.database.run(
+      this.q
+        .insertInto('job_runs')
+        .values({ job_id: jobId, scheduled_for: scheduledFor, started_at: at, finished_at: at, outcome, error: note, missed: 1, coalesced: 0, manual: 0 })
+        .onConflict((oc) => oc.doNothing()),
+    );
   }
 
   /**
@@ -139,29 +170,25 @@ export class JobRunStore {
    * They are closed as failed so the history does not show them running forever.
    */
   closeAbandoned(at: number, liveIds: readonly number[]): number {
-    const keep = liveIds.length ? `AND id NOT IN (${liveIds.map(() => '?').join(',')})` : '';
-    return this.database.raw
-      .prepare(`UPDATE job_runs SET outcome = 'failed', error = ?, finished_at = ? WHERE outcome = 'running' ${keep}`)
-      .run('Encore stopped while this job was running.', at, ...liveIds).changes;
+    let update = this.q.updateTable('job_runs').set({ outcome: 'failed', error: 'Encore stopped while this job was running.', finished_at: at }).where('outcome', '=', 'running');
+    if (liveIds.length) update = update.where('id', 'not in', [...liveIds]);
+    return this.database.run(update).changes;
   }
 
   lastRun(jobId: string): JobRun | null {
-    const row = this.database.raw.prepare(`SELECT ${COLUMNS} FROM job_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1`).get(jobId) as Row | undefined;
-    return row ? toRun(row) : null;
+    const row = this.database.first(this.q.selectFrom('job_runs').select(RUN_COLUMNS).where('job_id', '=', jobId).orderBy('id', 'desc').limit(1));
+    return row ? toRun(row as Row) : null;
   }
 
   /** Newest first; one job or all. */
   recent(limit: number, jobId?: string): JobRun[] {
-    const rows = (
-      jobId === undefined
-        ? this.database.raw.prepare(`SELECT ${COLUMNS} FROM job_runs ORDER BY id DESC LIMIT ?`).all(limit)
-        : this.database.raw.prepare(`SELECT ${COLUMNS} FROM job_runs WHERE job_id = ? ORDER BY id DESC LIMIT ?`).all(jobId, limit)
-    ) as Row[];
-    return rows.map(toRun);
+    let query = this.q.selectFrom('job_runs').select(RUN_COLUMNS).orderBy('id', 'desc').limit(limit);
+    if (jobId !== undefined) query = query.where('job_id', '=', jobId);
+    return this.database.all(query).map((r) => toRun(r as Row));
   }
 
   get(id: number): JobRun | null {
-    const row = this.database.raw.prepare(`SELECT ${COLUMNS} FROM job_runs WHERE id = ?`).get(id) as Row | undefined;
-    return row ? toRun(row) : null;
+    const row = this.database.first(this.q.selectFrom('job_runs').select(RUN_COLUMNS).where('id', '=', id));
+    return row ? toRun(row as Row) : null;
   }
 }
