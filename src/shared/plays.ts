@@ -18,11 +18,5 @@ export const PlayViewSchema = z.object({
 });
 export type PlayView = z.infer<typeof PlayViewSchema>;
 
-export const PlaysQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.iso.datetime({ offset: true }).optional(),
-});
-export type PlaysQuery = z.infer<typeof PlaysQuerySchema>;
-
 export const PlaysPerDaySchema = z.array(z.object({ day: z.string(), plays: z.number().int() }));
 export type PlaysPerDay = z.infer<typeof PlaysPerDaySchema>;

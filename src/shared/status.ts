@@ -118,7 +118,6 @@ export const ServiceMetricsSchema = z.object({
   p95Ms: z.number().nullable(),
   effectiveTimeoutMs: z.number(),
 });
-export type ServiceMetrics = z.infer<typeof ServiceMetricsSchema>;
 
 export const ServiceStatusSchema = z.object({
   id: ServiceIdSchema,

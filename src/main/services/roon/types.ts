@@ -41,7 +41,7 @@ export const RoonOutputSchema = z.looseObject({
   volume: z.looseObject({}).nullable().optional().catch(undefined),
   source_controls: z.array(z.looseObject({})).nullable().optional().catch(undefined),
 });
-export type RoonOutput = z.infer<typeof RoonOutputSchema>;
+type RoonOutput = z.infer<typeof RoonOutputSchema>;
 
 export const RoonZoneSchema = z.looseObject({
   zone_id: z.string(),
@@ -86,7 +86,6 @@ export type RoonZonesChanged = z.infer<typeof RoonZonesChangedSchema>;
 export const RoonZonesSubscribedSchema = z.looseObject({
   zones: z.array(RoonZoneSchema),
 });
-export type RoonZonesSubscribed = z.infer<typeof RoonZonesSubscribedSchema>;
 
 /** A zone (or seek update, or removal) the app could not read, skipped on its own. */
 export interface SkippedZone {
