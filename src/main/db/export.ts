@@ -6,6 +6,7 @@
 import type { ExportQuery, PlayFilters } from '../../shared/explore';
 import type { ExploreStore, Key } from './explore';
 import { playSources } from './play-match';
+import { toPlayView } from './plays';
 import { ZoneOffsets } from './zone-offsets';
 
 /** Plays per page: a few hundred kB of text per chunk. */
@@ -114,17 +115,9 @@ export async function* exportChunks(
         const sources = playSources(r.roon_started_at, r.lastfm_started_at).join(';');
         text += [new Date(r.started_at).toISOString(), zone.wallTime(r.started_at), r.artist, r.title, r.album, r.seconds_listened, r.zone, sources].map(csvField).join(',') + '\r\n';
       } else {
-        text += (first ? '\n' : ',\n') + JSON.stringify({
-          id: r.id,
-          startedAt: new Date(r.started_at).toISOString(),
-          localTime: zone.wallTime(r.started_at),
-          artist: r.artist,
-          title: r.title,
-          album: r.album,
-          secondsListened: r.seconds_listened,
-          zone: r.zone,
-          sources: playSources(r.roon_started_at, r.lastfm_started_at),
-        });
+        // The play's view, with its local time right after the UTC one.
+        const { id, startedAt, ...rest } = toPlayView(r);
+        text += (first ? '\n' : ',\n') + JSON.stringify({ id, startedAt, localTime: zone.wallTime(r.started_at), ...rest });
         first = false;
       }
     }
