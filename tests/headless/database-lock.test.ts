@@ -13,6 +13,7 @@ import { parseConfig } from '../../src/main/config';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
 import type { StatusSnapshot } from '../../src/shared/status';
 import { holdWriteLock } from '../support/lock-holder';
+import { waitForStatus } from '../support/wait-for-status';
 
 const LOOPBACK_DISCOVERY = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
 let headless: Headless;
@@ -28,18 +29,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function until(predicate: (s: StatusSnapshot) => boolean): Promise<StatusSnapshot> {
-  for (;;) {
-    const s = headless.encore.status();
-    if (predicate(s)) return s;
-    await new Promise<void>((resolve) => {
-      const sub = headless.encore.onStatus(() => {
-        sub.dispose();
-        resolve();
-      });
-    });
-  }
-}
+const until = (predicate: (s: StatusSnapshot) => boolean) => waitForStatus(headless.encore, predicate, 25_000);
 
 const call = async (method: string, route: string) => {
   const res = await fetch(headless.url + route, { method, headers: { authorization: `Bearer ${headless.token}` } });

@@ -8,12 +8,13 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FileWriteError, writeFileAtomic, writeViaTempFile } from '../../src/main/core/atomic-write';
 import { MemoryLogger } from '../../src/main/core/logger';
 import { parseConfig } from '../../src/main/config';
-import { EncoreDatabase, type DatabaseTrouble } from '../../src/main/db/database';
+import { EncoreDatabase } from '../../src/main/db/database';
 import { PlayStore, type NewPlay } from '../../src/main/db/plays';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
 import type { JobContext } from '../../src/main/services/scheduler/job';
-import type { StatusSnapshot } from '../../src/shared/status';
 import { mountSmallDisk, type SmallDisk } from '../support/tmpfs';
+import { nextTrouble } from '../support/database-trouble';
+import { waitForStatus } from '../support/wait-for-status';
 
 // 8 MB: the WAL of 4,000 new tracks with their search entries and credits (003-explore) outgrew 4 MB before its first checkpoint.
 const disk = mountSmallDisk(8);
@@ -43,17 +44,6 @@ const play = (i: number): NewPlay => ({
   zone: 'Living Room',
   source: 'roon',
 });
-
-function nextTrouble(db: EncoreDatabase, want: (t: DatabaseTrouble | null) => boolean): Promise<DatabaseTrouble | null> {
-  return new Promise((resolve) => {
-    if (want(db.trouble)) return resolve(db.trouble);
-    const off = db.onDidChangeTrouble((t) => {
-      if (!want(t)) return;
-      off();
-      resolve(t);
-    });
-  });
-}
 
 const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.tmp') || f.includes('.tmp-') || f.includes('partial'));
 
@@ -146,23 +136,10 @@ describe.skipIf(skip !== null)('a full disk', () => {
       return headless;
     }
 
-    async function waitForStatus(headless: Headless, predicate: (s: StatusSnapshot) => boolean): Promise<StatusSnapshot> {
-      for (;;) {
-        const s = headless.encore.status();
-        if (predicate(s)) return s;
-        await new Promise<void>((resolve) => {
-          const sub = headless.encore.onStatus(() => {
-            sub.dispose();
-            resolve();
-          });
-        });
-      }
-    }
-
     it('PUT /api/settings on a full disk is a 507 naming the cause; config.json and its folder are as before', async () => {
       const dataDir = path.join(small.dir, 'data');
       const headless = await start(dataDir);
-      await waitForStatus(headless, (s) => s.services.find((x) => x.id === 'database')?.state === 'running');
+      await waitForStatus(headless.encore, (s) => s.services.find((x) => x.id === 'database')?.state === 'running');
       const put = (body: unknown) => fetch(`${headless.url}/api/settings`, { method: 'PUT', headers: { authorization: `Bearer ${headless.token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect((await put({ lastfm: { pollSeconds: 120 } })).status).toBe(200);
       const before = fs.readFileSync(path.join(dataDir, 'config.json'), 'utf8');

@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { holdWriteLock, type LockHolder } from '../../../tests/support/lock-holder';
-import { DatabaseError, EncoreDatabase, type DatabaseTrouble } from './database';
+import { DatabaseError, EncoreDatabase } from './database';
 import { DatabaseService } from './database-service';
 import { PlayStore, type NewPlay } from './plays';
 import { StateStore } from './state';
 import { ManualClock } from '../core/clock';
+import { nextTrouble } from '../../../tests/support/database-trouble';
 
 const dirs: string[] = [];
 const holders: LockHolder[] = [];
@@ -44,17 +45,6 @@ const play = (over: Partial<NewPlay> = {}): NewPlay => ({
 });
 
 const turnOfTheEventLoop = () => new Promise((resolve) => setImmediate(resolve));
-
-function nextTrouble(db: EncoreDatabase, want: (t: DatabaseTrouble | null) => boolean): Promise<DatabaseTrouble | null> {
-  return new Promise((resolve) => {
-    if (want(db.trouble)) return resolve(db.trouble);
-    const off = db.onDidChangeTrouble((t) => {
-      if (!want(t)) return;
-      off();
-      resolve(t);
-    });
-  });
-}
 
 describe('a database locked by another program', () => {
   it('never uses the blocking busy handler', async () => {
