@@ -385,10 +385,7 @@ export class ServiceRunner implements Disposable {
    * started again at once.
    */
   networkChanged(): boolean {
-    if (this.state === 'reconnecting' && this.retryTimer) {
-      void this.ensureRunning('network is back');
-      return true;
-    }
+    if (this.retryNowIfWaiting('network is back')) return true;
     if ((this.state === 'starting' || this.state === 'reconnecting') && this.controller) {
       const gen = this.generation;
       const next = this.ensureRunning('network changed', { force: true });
