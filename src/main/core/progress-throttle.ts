@@ -2,48 +2,65 @@
 // often (the window moves the position on by itself), and each push wakes a
 // window or an SSE client. Per service: the first progress goes out at once,
 // then at most one per interval, always the latest.
+//
+// The push that arrives once the interval is over carries the latest out
+// itself. Only the last push of a stream that stops without a snapshot needs
+// a timer, and that timer is never cancelled: Node wakes the process at a
+// cancelled timer's time all the same, and a wakeup costs more than the work
+// it does (bench/quiet-status.ts). So one timer runs every FALLBACK_MS while
+// progress waits, and sends what has waited its interval.
 import type { NowPlayingProgress, ServiceId } from '../../shared/status';
 import type { Clock } from './clock';
-import { DisposableStore, type Disposable } from './disposable';
+import type { Disposable } from './disposable';
 
 /** The window corrects its own count this often; a track change is a snapshot, not progress. */
 export const PROGRESS_INTERVAL_MS = 5_000;
+/** The last progress of a stream that stops goes out this long after it at the latest (plus one interval). */
+export const PROGRESS_FALLBACK_MS = 10_000;
 
 export class ProgressThrottle implements Disposable {
-  private readonly store = new DisposableStore();
   private readonly lastSentAt = new Map<ServiceId, number>();
-  private readonly pending = new Map<ServiceId, { progress: NowPlayingProgress; timer: Disposable }>();
+  private readonly pending = new Map<ServiceId, NowPlayingProgress>();
+  private timer: Disposable | null = null;
+  private disposed = false;
 
   constructor(
     private readonly clock: Clock,
     private readonly send: (progress: NowPlayingProgress) => void,
     private readonly intervalMs = PROGRESS_INTERVAL_MS,
+    private readonly fallbackMs = PROGRESS_FALLBACK_MS,
   ) {}
 
   push(progress: NowPlayingProgress): void {
-    if (this.store.isDisposed) return;
-    const waiting = this.pending.get(progress.service);
-    if (waiting) {
-      waiting.progress = progress;
-      return;
+    if (this.disposed) return;
+    if (this.due(progress.service)) {
+      this.pending.delete(progress.service);
+      return this.emit(progress);
     }
-    // Monotonic: a wall-clock jump (sleep, a clock change) must not hold progress back or let a burst through.
-    const since = this.clock.monotonic() - (this.lastSentAt.get(progress.service) ?? Number.NEGATIVE_INFINITY);
-    if (since >= this.intervalMs) return this.emit(progress);
-    const timer = this.store.add(
-      this.clock.setTimeout(() => {
-        const entry = this.pending.get(progress.service);
-        this.pending.delete(progress.service);
-        this.store.delete(timer);
-        if (entry) this.emit(entry.progress);
-      }, this.intervalMs - since),
-    );
-    this.pending.set(progress.service, { progress, timer });
+    this.pending.set(progress.service, progress);
+    this.timer ??= this.clock.setTimeout(() => this.flush(), this.fallbackMs);
   }
 
   dispose(): void {
+    this.disposed = true;
     this.pending.clear();
-    this.store.dispose();
+    this.timer?.dispose();
+    this.timer = null;
+  }
+
+  /** Monotonic: a wall-clock jump (sleep, a clock change) must not hold progress back or let a burst through. */
+  private due(service: ServiceId): boolean {
+    return this.clock.monotonic() - (this.lastSentAt.get(service) ?? Number.NEGATIVE_INFINITY) >= this.intervalMs;
+  }
+
+  private flush(): void {
+    this.timer = null;
+    for (const [service, progress] of [...this.pending]) {
+      if (!this.due(service)) continue;
+      this.pending.delete(service);
+      this.emit(progress);
+    }
+    if (this.pending.size > 0) this.timer = this.clock.setTimeout(() => this.flush(), this.fallbackMs);
   }
 
   private emit(progress: NowPlayingProgress): void {

@@ -6,7 +6,7 @@ import type { NowPlayingProgress, ServiceId, ZoneNowPlaying } from '../../shared
 import { ManualClock } from './clock';
 import { liveDisposables } from './disposable';
 import { MemoryLogger } from './logger';
-import { PROGRESS_INTERVAL_MS, ProgressThrottle } from './progress-throttle';
+import { PROGRESS_FALLBACK_MS, PROGRESS_INTERVAL_MS, ProgressThrottle } from './progress-throttle';
 import { Supervisor } from './supervisor';
 
 const zone = (over: Partial<ZoneNowPlaying> = {}): ZoneNowPlaying => ({
@@ -99,13 +99,44 @@ describe('ProgressThrottle', () => {
       clock.advance(1000);
       throttle.push(progress(s));
     }
-    // 1 at once; at 5 s the latest then (5); at 10 s the latest then (10); 11 and 12 wait.
-    expect(sent.map((p) => `${p.service}:${p.zones[0]!.seekSeconds}`)).toEqual(['roon:1', 'lastfm:1', 'roon:5', 'roon:10']);
-    clock.advance(PROGRESS_INTERVAL_MS);
+    // 1 at once; the push at 5 s carries itself out (6), as does the one at 10 s (11); 12 waits.
+    expect(sent.map((p) => `${p.service}:${p.zones[0]!.seekSeconds}`)).toEqual(['roon:1', 'lastfm:1', 'roon:6', 'roon:11']);
+    // The stream stopped: the last one still goes out, from the fallback timer.
+    clock.advance(PROGRESS_FALLBACK_MS - 1);
+    expect(sent).toHaveLength(4);
+    clock.advance(1);
     expect(sent.at(-1)?.zones[0]?.seekSeconds).toBe(12);
     expect(sent).toHaveLength(5);
     clock.advance(60_000);
     expect(sent).toHaveLength(5);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('while updates come once a second, wakes once every 10 s at most and never cancels a timer', () => {
+    const clock = new ManualClock();
+    const timers = { fired: 0, cancelled: 0 };
+    // Each timer that runs is a wakeup of its own; so is each cancelled one (Node wakes at its time regardless).
+    const counting = Object.assign(Object.create(clock) as ManualClock, {
+      setTimeout: (fn: () => void, ms: number) => {
+        let ran = false;
+        const timer = clock.setTimeout(() => ((ran = true), timers.fired++, fn()), ms);
+        return { dispose: () => (ran || timers.cancelled++, timer.dispose()) };
+      },
+    });
+    const sent: NowPlayingProgress[] = [];
+    const throttle = new ProgressThrottle(counting, (p) => sent.push(p));
+    for (let s = 0; s <= 600; s++) {
+      // Real updates are not exactly a second apart.
+      clock.advance(s % 2 ? 1040 : 960);
+      throttle.push(progress(s));
+    }
+    expect(timers.fired).toBeLessThanOrEqual(61);
+    expect(timers.cancelled).toBe(0);
+    // One every 5 or 6 s: the first push once 5 s are over.
+    expect(sent.length).toBeGreaterThanOrEqual(100);
+    expect(sent.length).toBeLessThanOrEqual(121);
+    expect(sent.at(-1)!.zones[0]!.seekSeconds).toBeGreaterThan(590);
+    throttle.dispose();
   });
 
   it('leaves no timer behind when disposed with progress waiting', () => {
