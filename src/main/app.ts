@@ -135,7 +135,11 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   const waitsForNetwork = () => [...supervisor.runners.values()].some((r) => supervisor.roleOf(r.id) !== 'store' && (r.state === 'reconnecting' || r.state === 'starting'));
   const network = new NetworkMonitor(clock, undefined, { urgent: waitsForNetwork });
   store.add(supervisor.onDidChange(() => waitsForNetwork() && network.hurry()));
-  const triggers = [...ports.powerTriggers, new ClockJumpDetector(clock, config().restore.clockJumpMs), network, simulated];
+  const clockJump = new ClockJumpDetector(clock, { thresholdMs: config().restore.clockJumpMs });
+  // A seek update (once a second while music plays) or a status change wakes the process anyway: the clocks are compared then.
+  store.add(supervisor.onDidProgress(() => clockJump.look()));
+  store.add(supervisor.onDidChange(() => clockJump.look()));
+  const triggers = [...ports.powerTriggers, clockJump, network, simulated];
   for (const trigger of triggers) {
     store.add(trigger);
     trigger.start((event) => {

@@ -1,43 +1,106 @@
-// Sleep detection without the OS: once a second compare how far the wall clock
-// moved with how far the monotonic clock moved. A gap of several seconds means
-// the machine slept (powerMonitor's `resume` fires twice, late, or never).
-// A forward NTP step looks the same and is taken as a wake (one restore); a
-// step back is reported as such.
+// Sleep detection without the OS: compare how far the wall clock moved with
+// how far the monotonic clock moved since the last look. A gap of several
+// seconds means the machine slept (powerMonitor's `resume` fires twice, late,
+// or never). A forward NTP step looks the same and is taken as a wake (one
+// restore); a step back is reported as such.
+//
+// Waking an idle process costs far more than the look itself (about 0.2 ms of
+// CPU here, bench/quiet-status.ts), so the detector looks whenever the process
+// is awake anyway: look() on every Roon seek update (once a second while music
+// plays) and status change. Its own timer ticks once a second only while no
+// look comes; while they do it ticks every `relaxedMs`. A timer cannot simply
+// be pushed back at each look: Node wakes at the old due time regardless.
+// After a wake that no event follows, the timer notices within `relaxedMs`.
 import type { Clock } from './clock';
-import { DisposableStore } from './disposable';
+import { DisposableStore, type Disposable } from './disposable';
 import type { PowerEvent, PowerTrigger } from './ports';
 
 /** Timer jitter never moves the two clocks apart by this much within one tick. */
 const BACKWARD_STEP_MS = 1000;
 
+export interface ClockJumpOptions {
+  /** Wall clock ahead of the monotonic clock by more than this: a sleep. */
+  thresholdMs?: number;
+  /** The tick while nothing else looks. */
+  intervalMs?: number;
+  /** The tick while looks come at least once an interval (plus a quarter for their jitter). */
+  relaxedMs?: number;
+}
+
 export class ClockJumpDetector implements PowerTrigger {
   readonly name = 'clock-jump' as const;
   private readonly store = new DisposableStore();
+  private readonly thresholdMs: number;
+  private readonly intervalMs: number;
+  private readonly relaxedMs: number;
+  private emit: ((event: PowerEvent) => void) | null = null;
+  private timer: Disposable | null = null;
+  private wall = 0;
+  private mono = 0;
+  /** Monotonic time of the last look() that found nothing. */
+  private lastLook = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
-    private readonly thresholdMs = 5000,
-    private readonly intervalMs = 1000,
-  ) {}
+    options: ClockJumpOptions = {},
+  ) {
+    this.thresholdMs = options.thresholdMs ?? 5000;
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.relaxedMs = options.relaxedMs ?? 2000;
+  }
 
   start(emit: (event: PowerEvent) => void): void {
-    let wall = this.clock.now();
-    let mono = this.clock.monotonic();
-    this.store.add(
-      this.clock.setInterval(() => {
-        const nextWall = this.clock.now();
-        const nextMono = this.clock.monotonic();
-        const gap = nextWall - wall - (nextMono - mono);
-        wall = nextWall;
-        mono = nextMono;
-        if (gap > this.thresholdMs) emit({ type: 'resume', source: 'clock-jump', sleptMs: Math.round(gap) });
-        // Set back (NTP, by hand): said so the supervisor takes it as its new baseline, never as a wake.
-        else if (gap < -BACKWARD_STEP_MS) emit({ type: 'clock-step', source: 'clock-jump', stepMs: Math.round(gap) });
-      }, this.intervalMs),
-    );
+    this.emit = emit;
+    this.rebase();
+    this.arm(this.intervalMs);
+  }
+
+  /**
+   * The process is awake for something else: look at the clocks now. A jump
+   * found here is reported from the timer at once, outside the caller's stack
+   * (a power event restarts services).
+   */
+  look(): void {
+    if (!this.emit) return;
+    if (this.jumped(this.gap())) return this.arm(0);
+    this.rebase();
+    this.lastLook = this.mono;
+  }
+
+  private tick(): void {
+    const gap = this.gap();
+    this.rebase();
+    const looksCome = this.mono - this.lastLook <= this.intervalMs * 1.25;
+    this.arm(looksCome ? this.relaxedMs : this.intervalMs);
+    if (gap > this.thresholdMs) this.emit?.({ type: 'resume', source: 'clock-jump', sleptMs: Math.round(gap) });
+    // Set back (NTP, by hand): said so the supervisor takes it as its new baseline, never as a wake.
+    else if (gap < -BACKWARD_STEP_MS) this.emit?.({ type: 'clock-step', source: 'clock-jump', stepMs: Math.round(gap) });
+  }
+
+  private jumped(gap: number): boolean {
+    return gap > this.thresholdMs || gap < -BACKWARD_STEP_MS;
+  }
+
+  /** How far the wall clock moved beyond the monotonic clock since the last look. */
+  private gap(): number {
+    return this.clock.now() - this.wall - (this.clock.monotonic() - this.mono);
+  }
+
+  private rebase(): void {
+    this.wall = this.clock.now();
+    this.mono = this.clock.monotonic();
+  }
+
+  private arm(ms: number): void {
+    if (!this.emit) return;
+    // The last one, fired or not: the store keeps only the live timer.
+    if (this.timer) this.store.delete(this.timer);
+    this.timer = this.store.add(this.clock.setTimeout(() => this.tick(), ms));
   }
 
   dispose(): void {
+    this.emit = null;
+    this.timer = null;
     this.store.dispose();
   }
 }

@@ -201,7 +201,7 @@ describe('power events', () => {
   it('a clock jump is a wake: one restore', async () => {
     const { supervisor, clock, journal } = setup();
     await supervisor.restore('startup');
-    const detector = new ClockJumpDetector(clock, 5000);
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
     const events: PowerEvent[] = [];
     detector.start((e) => {
       events.push(e);
@@ -240,7 +240,7 @@ describe('power events', () => {
   it('a sleep without any suspend, a second after a wake, restores again on the clock jump', async () => {
     const { supervisor, clock, journal } = setup();
     await supervisor.restore('startup');
-    const detector = new ClockJumpDetector(clock, 5000);
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
     detector.start((e) => void supervisor.handlePowerEvent(e));
     clock.sleep(3_600_000);
     await clock.advanceAsync(1000, 1000);
@@ -257,7 +257,7 @@ describe('power events', () => {
   it('a resume delivered twice, or late, after a wake the clock jump already noticed, starts nothing', async () => {
     const { supervisor, clock, journal } = setup();
     await supervisor.restore('startup');
-    const detector = new ClockJumpDetector(clock, 5000);
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
     detector.start((e) => void supervisor.handlePowerEvent(e));
     await supervisor.handlePowerEvent({ type: 'suspend', source: 'logind' });
     clock.sleep(3_600_000);
@@ -318,7 +318,7 @@ describe('power events', () => {
   it('a wall clock set back is not a wake, keeps the timers going, and hides no later sleep', async () => {
     const { supervisor, clock, journal, services } = setup({ lastfm: { kind: 'fail', times: 1 } });
     await supervisor.restore('startup');
-    const detector = new ClockJumpDetector(clock, 5000);
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
     const events: PowerEvent[] = [];
     detector.start((e) => {
       events.push(e);
@@ -345,7 +345,7 @@ describe('power events', () => {
   it('a forward step of the wall clock while awake restores at most once', async () => {
     const { supervisor, clock, journal } = setup();
     await supervisor.restore('startup');
-    const detector = new ClockJumpDetector(clock, 5000);
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
     detector.start((e) => void supervisor.handlePowerEvent(e));
     clock.setWall(clock.now() + 600_000);
     await clock.advanceAsync(10_000, 1000);

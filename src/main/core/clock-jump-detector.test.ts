@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from './clock';
+import { ClockJumpDetector } from './clock-jump-detector';
+import { liveDisposables } from './disposable';
+import type { PowerEvent } from './ports';
+
+/** A ManualClock whose timers count how often they actually run: each is a wakeup of its own. */
+function countingClock() {
+  const clock = new ManualClock(Date.UTC(2026, 10, 3, 9, 0, 0));
+  const fired = { count: 0 };
+  const counting = Object.assign(Object.create(clock) as ManualClock, {
+    setTimeout: (fn: () => void, ms: number) => clock.setTimeout(() => (fired.count++, fn()), ms),
+  });
+  return { clock, counting, fired };
+}
+
+describe('ClockJumpDetector', () => {
+  it('looks once a second while nothing else happens', () => {
+    const { clock, counting, fired } = countingClock();
+    const events: PowerEvent[] = [];
+    const detector = new ClockJumpDetector(counting, { thresholdMs: 5000 });
+    detector.start((e) => events.push(e));
+    clock.advance(60_000);
+    expect(fired.count).toBe(60);
+    clock.sleep(3_600_000);
+    clock.advance(1000);
+    expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 3_600_000 }]);
+    detector.dispose();
+  });
+
+  it('ticks every 2 s while updates a second apart look, and notices a sleep between two of them at the next update', () => {
+    const { clock, counting, fired } = countingClock();
+    const events: PowerEvent[] = [];
+    const detector = new ClockJumpDetector(counting, { thresholdMs: 5000 });
+    detector.start((e) => events.push(e));
+    for (let s = 0; s < 600; s++) {
+      clock.advance(s % 2 ? 1040 : 960);
+      detector.look();
+    }
+    // 600 s: 1 tick before the first look, then one every 2 s (a pushed-back timer would still wake at its old time).
+    expect(fired.count).toBeGreaterThanOrEqual(299);
+    expect(fired.count).toBeLessThanOrEqual(301);
+    expect(events).toEqual([]);
+
+    // The machine sleeps between two updates; the first update after the wake finds the gap.
+    clock.sleep(7_200_000);
+    clock.advance(200);
+    detector.look();
+    // Reported from the timer, never inside the caller's stack.
+    expect(events).toEqual([]);
+    clock.advance(0);
+    expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 7_200_000 }]);
+    // Said once: the next looks measure from the wake.
+    for (let s = 0; s < 10; s++) {
+      clock.advance(1000);
+      detector.look();
+    }
+    expect(events).toHaveLength(1);
+    detector.dispose();
+  });
+
+  it('notices a sleep that no event follows within 2 s, and ticks once a second again once the looks stop', () => {
+    const { clock, counting, fired } = countingClock();
+    const events: PowerEvent[] = [];
+    const detector = new ClockJumpDetector(counting, { thresholdMs: 5000 });
+    detector.start((e) => events.push(e));
+    for (let s = 0; s < 10; s++) {
+      clock.advance(1000);
+      detector.look();
+    }
+    // Asleep: the monotonic clock stands still, the timer with it.
+    clock.sleep(3_600_000);
+    clock.advance(1999);
+    expect(events).toEqual([]);
+    clock.advance(1);
+    expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 3_600_000 }]);
+    const before = fired.count;
+    clock.advance(60_000);
+    expect(fired.count - before).toBe(60);
+    detector.dispose();
+  });
+
+  it('reports a wall clock set back, found by a look, as a step, not a wake', () => {
+    const { clock } = countingClock();
+    const events: PowerEvent[] = [];
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
+    detector.start((e) => events.push(e));
+    clock.advance(500);
+    clock.setWall(clock.now() - 3_600_000);
+    detector.look();
+    clock.advance(0);
+    expect(events).toEqual([{ type: 'clock-step', source: 'clock-jump', stepMs: -3_600_000 }]);
+    detector.dispose();
+  });
+
+  it('leaves no timer behind, however many looks came before the dispose', () => {
+    const { clock } = countingClock();
+    const before = liveDisposables();
+    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
+    detector.start(() => {});
+    for (let i = 0; i < 100; i++) {
+      clock.advance(700);
+      detector.look();
+    }
+    clock.advance(5000);
+    detector.dispose();
+    detector.look();
+    expect(clock.pendingTimers).toBe(0);
+    expect(liveDisposables()).toBe(before);
+  });
+});
