@@ -188,7 +188,8 @@ export class RoonConnection implements Disposable {
     }
     let message: MooMessage;
     try {
-      message = parseMoo(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer));
+      // ws hands over a Buffer (binaryType nodebuffer): parsed where it lies, not copied.
+      message = parseMoo(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : new Uint8Array(data));
     } catch (error) {
       this.options.logger.warn(`Ignoring a frame from the Roon Core: ${errorMessage(error)}`);
       return;

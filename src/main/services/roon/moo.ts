@@ -2,6 +2,7 @@
 //   MOO/1 <VERB> <name>\n<Key: value>\n...\n\n<body>
 // Parsing is strict because a frame either reads exactly or is dropped: a
 // half-understood frame could route a body to the wrong request.
+import { isUtf8 } from 'node:buffer';
 
 export type MooVerb = 'REQUEST' | 'CONTINUE' | 'COMPLETE';
 
@@ -28,7 +29,6 @@ const VERBS = new Set<string>(['REQUEST', 'CONTINUE', 'COMPLETE']);
 const MAX_ID = Number.MAX_SAFE_INTEGER;
 /** A body larger than this cannot be in one frame Encore accepts anyway. */
 const MAX_LENGTH = 2 ** 31 - 1;
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Splits `service:1/method` at the last slash. */
 export function splitRequestName(name: string): { service: string; method: string } {
@@ -37,9 +37,14 @@ export function splitRequestName(name: string): { service: string; method: strin
   return { service: name.slice(0, slash), method: name.slice(slash + 1) };
 }
 
-function findHeaderEnd(bytes: Uint8Array): number {
-  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === 0x0a && bytes[i + 1] === 0x0a) return i;
-  return -1;
+/** A view, never a copy: a playing zone's update is parsed every second. */
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Strict UTF-8 (an invalid sequence is an error, never U+FFFD), read with Buffer's fast paths. */
+function utf8(bytes: Buffer): string | null {
+  return isUtf8(bytes) ? bytes.toString('utf8') : null;
 }
 
 function parseNonNegativeInt(value: string, what: string, max: number): number {
@@ -49,15 +54,12 @@ function parseNonNegativeInt(value: string, what: string, max: number): number {
   return n;
 }
 
-export function parseMoo(data: Uint8Array): MooMessage {
-  const end = findHeaderEnd(data);
+export function parseMoo(input: Uint8Array): MooMessage {
+  const data = asBuffer(input);
+  const end = data.indexOf('\n\n');
   if (end < 0) throw new MooParseError('no blank line after the headers');
-  let head: string;
-  try {
-    head = decoder.decode(data.subarray(0, end));
-  } catch {
-    throw new MooParseError('headers are not valid UTF-8');
-  }
+  const head = utf8(data.subarray(0, end));
+  if (head === null) throw new MooParseError('headers are not valid UTF-8');
   const lines = head.split('\n');
   const first = lines[0]!;
   const match = /^MOO\/(\S+) (\S+) (\S.*)$/.exec(first);
@@ -98,12 +100,8 @@ export function parseMoo(data: Uint8Array): MooMessage {
   if (length === 0) return message;
   if (contentType === undefined) throw new MooParseError('Content-Length without Content-Type');
   if (contentType === 'application/json') {
-    let text: string;
-    try {
-      text = decoder.decode(rest);
-    } catch {
-      throw new MooParseError('JSON body is not valid UTF-8');
-    }
+    const text = utf8(rest);
+    if (text === null) throw new MooParseError('JSON body is not valid UTF-8');
     try {
       message.body = JSON.parse(text);
     } catch (error) {

@@ -306,7 +306,9 @@ export class RoonService implements Service {
       return;
     }
     const body = parsed.changed;
-    const before = this.zonesSignature();
+    // Most messages are a playing zone's seek update: the zone list cannot change then.
+    const listMayChange = body.zones_removed !== undefined || body.zones_added !== undefined || body.zones_changed !== undefined || parsed.skipped.length > 0;
+    const before = listMayChange ? this.zonesSignature() : '';
     for (const id of body.zones_removed ?? []) {
       this.zoneIds.delete(id);
       this.unreadableZones.delete(id);
@@ -321,7 +323,7 @@ export class RoonService implements Service {
     if (body.zones_seek_changed && this.unreadableZones.size > 0) body.zones_seek_changed = body.zones_seek_changed.filter((c) => !this.unreadableZones.has(c.zone_id));
     this.detector.zonesChanged(body);
     if (!this.host) return;
-    if (this.zonesSignature() !== before) this.publish(this.host, connection);
+    if (listMayChange && this.zonesSignature() !== before) this.publish(this.host, connection);
     else this.host.report({ success: true, nowPlaying: this.detector.nowPlaying() });
   }
 
