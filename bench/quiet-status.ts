@@ -98,7 +98,10 @@ async function headlessCpu(): Promise<void> {
   const playingInRealTime = core.playInRealTime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-bench-cpu-'));
   fs.writeFileSync(path.join(dataDir, 'config.json'), JSON.stringify({ roon: roonConfig(core.port) }));
-  const child = spawn(process.execPath, [main, `--data-dir=${dataDir}`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ENCORE_DISCOVERY_LOOPBACK_ONLY: '1' } });
+  // ENCORE_BENCH_CPU_PROFILE=<dir>: the host writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profileDir = process.env.ENCORE_BENCH_CPU_PROFILE;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, main, `--data-dir=${dataDir}`], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ENCORE_DISCOVERY_LOOPBACK_ONLY: '1' } });
   const runtime = path.join(dataDir, 'runtime.json');
   let events: http.ClientRequest | null = null;
   try {
