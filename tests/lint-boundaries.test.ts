@@ -122,6 +122,22 @@ describe('import boundaries: one rule per layer, and it fires', () => {
   });
 });
 
+describe('zod schemas are built once', () => {
+  const inFunction = "import { z } from 'zod';\nexport function read(v: unknown) {\n  return z.string().safeParse(v).success;\n}\n";
+  const atModuleLevel = "import { z } from 'zod';\nconst Id = z.string();\nexport function read(v: unknown) {\n  return Id.safeParse(v).success;\n}\n";
+
+  it('refuses a schema built inside a function, anywhere in src', async () => {
+    for (const file of ['src/main/services/roon/example.ts', 'src/shared/example.ts', 'src/renderer/example.ts']) {
+      expect((await problems(file, inFunction)).join('\n'), file).toMatch(/no-restricted-syntax: Build zod schemas once/);
+    }
+  });
+
+  it('allows one built at module level, and tests may build them where they like', async () => {
+    expect(await problems('src/main/services/roon/example.ts', atModuleLevel)).toEqual([]);
+    expect(await problems('src/main/services/roon/example.test.ts', inFunction)).toEqual([]);
+  });
+});
+
 describe('redaction', () => {
   it('keeps secrets out of log lines', async () => {
     const { redact } = await import('../src/main/core/logger');

@@ -15,6 +15,7 @@ const timeoutMs = RestoreTimeoutSchema;
  */
 export const DAY_MS = 86_400_000;
 const durationMs = (min: number, max = DAY_MS) =>
+  // eslint-disable-next-line no-restricted-syntax -- a schema factory, called while the module's schemas are built
   z
     .number()
     .int()

@@ -6,6 +6,7 @@ import { z } from 'zod';
 export const FieldErrorSchema = z.object({ field: z.string(), message: z.string() });
 /** `field` is a dotted path ('roon.host', 'jobs.db-backup.schedule'); '' when the error is about the whole thing. */
 export type FieldError = z.infer<typeof FieldErrorSchema>;
+const FieldErrorsSchema = z.array(FieldErrorSchema);
 
 /** Every issue of a zod error, each naming its field; `limit` keeps the first few (a huge bad response). */
 export function fieldErrorsOf(error: z.ZodError, limit = Infinity): FieldError[] {
@@ -20,6 +21,6 @@ export function describeFieldErrors(errors: readonly FieldError[]): string {
 /** The field errors an error carries (a ConfigError, an ApiError, a failed call in the window), or none. */
 export function fieldErrorsFrom(error: unknown): FieldError[] {
   const errors = (error as { errors?: unknown } | null)?.errors;
-  const parsed = z.array(FieldErrorSchema).safeParse(errors);
+  const parsed = FieldErrorsSchema.safeParse(errors);
   return parsed.success ? parsed.data : [];
 }

@@ -65,6 +65,9 @@ export const RoonZoneSchema = z.looseObject({
 });
 export type RoonZone = z.infer<typeof RoonZoneSchema>;
 
+/** Built once: making a zod schema costs more than most parses (a removal list is read every message). */
+const ZoneIdSchema = z.string();
+
 export const RoonSeekChangeSchema = z.looseObject({
   zone_id: z.string(),
   /** Null or absent when nothing is loaded in the zone. */
@@ -180,7 +183,7 @@ export function readZonesChanged(body: unknown): { changed: RoonZonesChanged; sk
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
   const skipped: SkippedZone[] = [];
   const changed: RoonZonesChanged = {};
-  const removed = readEach(field(body, 'zones_removed'), z.string(), 'removal', skipped, 'zones_removed');
+  const removed = readEach(field(body, 'zones_removed'), ZoneIdSchema, 'removal', skipped, 'zones_removed');
   const added = readEach(field(body, 'zones_added'), RoonZoneSchema, 'zone', skipped, 'zones_added');
   const zones = readEach(field(body, 'zones_changed'), RoonZoneSchema, 'zone', skipped, 'zones_changed');
   const seeks = readEach(field(body, 'zones_seek_changed'), RoonSeekChangeSchema, 'seek', skipped, 'zones_seek_changed', plainSeekChange);
