@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 const ALL = ['src/**/*.test.ts', 'tests/**/*.test.ts'];
 /** Files that assert on liveDisposables(): grep -rl liveDisposables src tests. */
-const COUNTS_DISPOSABLES = [
+export const COUNTS_DISPOSABLES = [
   'src/main/core/supervisor.test.ts',
   'src/main/core/clock-jump-detector.test.ts',
   'src/main/core/progress.test.ts',
