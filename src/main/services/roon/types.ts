@@ -135,22 +135,7 @@ function skip(raw: unknown, error: z.ZodError, kind: SkippedZone['kind']): Skipp
   };
 }
 
-/**
- * The once-a-second case read without the schema: an entry that is plainly
- * right (a string zone_id, a number or null or no seek, a number or no
- * queue_time_remaining) is taken as it is. Anything else goes through the
- * schema, which decides, and says why when it rejects.
- */
-function plainSeekChange(item: unknown): RoonSeekChange | null {
-  if (item === null || typeof item !== 'object' || Array.isArray(item)) return null;
-  const { zone_id, seek_position, queue_time_remaining } = item as Record<string, unknown>;
-  if (typeof zone_id !== 'string') return null;
-  if (seek_position !== undefined && seek_position !== null && !Number.isFinite(seek_position)) return null;
-  if (queue_time_remaining !== undefined && !Number.isFinite(queue_time_remaining)) return null;
-  return item as RoonSeekChange;
-}
-
-function readEach<T>(list: unknown, schema: z.ZodType<T>, kind: SkippedZone['kind'], skipped: SkippedZone[], key: string, plain?: (item: unknown) => T | null): T[] | undefined {
+function readEach<T>(list: unknown, schema: z.ZodType<T>, kind: SkippedZone['kind'], skipped: SkippedZone[], key: string): T[] | undefined {
   if (list === undefined || list === null) return undefined;
   if (!Array.isArray(list)) {
     skipped.push({ zoneId: null, name: null, reason: `${key} is not a list (${short(list)})`, kind: 'list' });
@@ -158,11 +143,6 @@ function readEach<T>(list: unknown, schema: z.ZodType<T>, kind: SkippedZone['kin
   }
   const out: T[] = [];
   for (const item of list) {
-    const fast = plain?.(item);
-    if (fast) {
-      out.push(fast);
-      continue;
-    }
     const parsed = schema.safeParse(item);
     if (parsed.success) out.push(parsed.data);
     else skipped.push(kind === 'removal' ? { zoneId: null, name: null, reason: `a removed zone id that is not a string (${short(item)})`, kind } : skip(item, parsed.error, kind));
@@ -186,7 +166,7 @@ export function readZonesChanged(body: unknown): { changed: RoonZonesChanged; sk
   const removed = readEach(field(body, 'zones_removed'), ZoneIdSchema, 'removal', skipped, 'zones_removed');
   const added = readEach(field(body, 'zones_added'), RoonZoneSchema, 'zone', skipped, 'zones_added');
   const zones = readEach(field(body, 'zones_changed'), RoonZoneSchema, 'zone', skipped, 'zones_changed');
-  const seeks = readEach(field(body, 'zones_seek_changed'), RoonSeekChangeSchema, 'seek', skipped, 'zones_seek_changed', plainSeekChange);
+  const seeks = readEach(field(body, 'zones_seek_changed'), RoonSeekChangeSchema, 'seek', skipped, 'zones_seek_changed');
   if (removed) changed.zones_removed = removed;
   if (added) changed.zones_added = added;
   if (zones) changed.zones_changed = zones;
