@@ -12,7 +12,7 @@
 // be pushed back at each look: Node wakes at the old due time regardless.
 // After a wake that no event follows, the timer notices within `relaxedMs`.
 import type { Clock } from './clock';
-import { DisposableStore, type Disposable } from './disposable';
+import type { Disposable } from './disposable';
 import type { PowerEvent, PowerTrigger } from './ports';
 
 /** Timer jitter never moves the two clocks apart by this much within one tick. */
@@ -29,7 +29,6 @@ export interface ClockJumpOptions {
 
 export class ClockJumpDetector implements PowerTrigger {
   readonly name = 'clock-jump' as const;
-  private readonly store = new DisposableStore();
   private readonly thresholdMs: number;
   private readonly intervalMs: number;
   private readonly relaxedMs: number;
@@ -91,17 +90,15 @@ export class ClockJumpDetector implements PowerTrigger {
     this.mono = this.clock.monotonic();
   }
 
+  /** One timer at a time: the last one, fired or not, is let go. */
   private arm(ms: number): void {
-    if (!this.emit) return;
-    // The last one, fired or not: the store keeps only the live timer.
-    if (this.timer) this.store.delete(this.timer);
-    this.timer = this.store.add(this.clock.setTimeout(() => this.tick(), ms));
+    this.timer?.dispose();
+    this.timer = this.emit ? this.clock.setTimeout(() => this.tick(), ms) : null;
   }
 
   dispose(): void {
     this.emit = null;
-    this.timer = null;
-    this.store.dispose();
+    this.arm(0);
   }
 }
 
