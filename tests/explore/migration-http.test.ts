@@ -21,6 +21,22 @@ const tempDir = () => {
   dirs.push(dir);
   return dir;
 };
+/** The app on a manual clock (no Roon Core, no Last.fm), once its database runs. */
+async function startEncore(dataDir: string, clock: ManualClock) {
+  const loopback = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
+  const secrets = new Map<string, string>();
+  const encore = await createEncore({
+    dataDir,
+    clock,
+    config: parseConfig({ roon: { discovery: loopback } }),
+    logger: new MemoryLogger(),
+    powerTriggers: [],
+    secrets: { get: async (k) => secrets.get(k) ?? null, set: async (k, v) => void secrets.set(k, v), delete: async (k) => void secrets.delete(k) },
+  });
+  for (let i = 0; i < 500 && encore.status().services.find((s) => s.id === 'database')?.state !== 'running'; i++) await clock.advanceAsync(10);
+  return encore;
+}
+
 let headless: Headless | null = null;
 afterEach(async () => {
   await headless?.close();
@@ -109,18 +125,8 @@ describe('the rollups in the background', () => {
   it('count new plays every 30 s, without a read asking', async () => {
     const dataDir = tempDir();
     const clock = new ManualClock(Date.UTC(2026, 11, 1, 12));
-    const loopback = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
-    const secrets = new Map<string, string>();
-    const encore = await createEncore({
-      dataDir,
-      clock,
-      config: parseConfig({ roon: { discovery: loopback } }),
-      logger: new MemoryLogger(),
-      powerTriggers: [],
-      secrets: { get: async (k) => secrets.get(k) ?? null, set: async (k, v) => void secrets.set(k, v), delete: async (k) => void secrets.delete(k) },
-    });
+    const encore = await startEncore(dataDir, clock);
     try {
-      for (let i = 0; i < 500 && encore.status().services.find((s) => s.id === 'database')?.state !== 'running'; i++) await clock.advanceAsync(10);
       const db = new EncoreDatabase({ file: path.join(dataDir, 'encore.db') });
       await db.open();
       const now = clock.now();
@@ -148,18 +154,8 @@ describe('plays per day in the status window', () => {
     // 13:00 on 26 October in Berlin, the day after the clocks went back: the
     // three days asked for started in summer time.
     const clock = new ManualClock(Date.UTC(2026, 9, 26, 12));
-    const loopback = { multicastGroup: '127.0.0.1', port: 9, broadcastAddresses: ['127.0.0.1'] };
-    const secrets = new Map<string, string>();
-    const encore = await createEncore({
-      dataDir,
-      clock,
-      config: parseConfig({ roon: { discovery: loopback } }),
-      logger: new MemoryLogger(),
-      powerTriggers: [],
-      secrets: { get: async (k) => secrets.get(k) ?? null, set: async (k, v) => void secrets.set(k, v), delete: async (k) => void secrets.delete(k) },
-    });
+    const encore = await startEncore(dataDir, clock);
     try {
-      for (let i = 0; i < 500 && encore.status().services.find((s) => s.id === 'database')?.state !== 'running'; i++) await clock.advanceAsync(10);
       const db = new EncoreDatabase({ file: path.join(dataDir, 'encore.db') });
       await db.open();
       const play = (startedAt: number, title: string) => ({ artist: 'Cornelius', title, album: null, lengthSeconds: 200, startedAt, secondsListened: 190, zone: 'Study', source: 'roon' as const });
