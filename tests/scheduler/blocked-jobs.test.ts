@@ -30,15 +30,21 @@ function tempDir(): string {
   return dir;
 }
 
+/** A database file of its own at 12:10 on a manual clock, open, closed after the test. */
+async function openDatabase() {
+  const file = path.join(tempDir(), 'encore.db');
+  const clock = new ManualClock(utc('2026-01-01T12:10:00Z'));
+  const database = new EncoreDatabase({ file, clock });
+  await database.open();
+  cleanups.push(() => database.dispose());
+  return { file, clock, database };
+}
+
 const busy = () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
 
 describe('a job while the database is locked', () => {
   it('waits to be claimed, shows why, and runs for its slot within a fraction of a second of the release', async () => {
-    const file = path.join(tempDir(), 'encore.db');
-    const clock = new ManualClock(utc('2026-01-01T12:10:00Z'));
-    const database = new EncoreDatabase({ file, clock });
-    await database.open();
-    cleanups.push(() => database.dispose());
+    const { file, clock, database } = await openDatabase();
     const h = await harness({ clock, database });
     cleanups.push(() => h.suspend());
     let lock: LockHolder | null = await holdWriteLock(file);
@@ -62,11 +68,7 @@ describe('a job while the database is locked', () => {
   });
 
   it('a run that failed for a lock is run again for the same slot as soon as the lock goes, not at the next slot', async () => {
-    const file = path.join(tempDir(), 'encore.db');
-    const clock = new ManualClock(utc('2026-01-01T12:10:00Z'));
-    const database = new EncoreDatabase({ file, clock });
-    await database.open();
-    cleanups.push(() => database.dispose());
+    const { file, clock, database } = await openDatabase();
     const h = await harness({ clock, database, behaviours: { tick: 'manual' } });
     cleanups.push(() => h.suspend());
     await h.advance(50 * 60_000);
@@ -141,11 +143,7 @@ describe('a job while the database is locked', () => {
   });
 
   it('a retry that waited through a sleep goes after the wake', async () => {
-    const file = path.join(tempDir(), 'encore.db');
-    const clock = new ManualClock(utc('2026-01-01T12:10:00Z'));
-    const database = new EncoreDatabase({ file, clock });
-    await database.open();
-    cleanups.push(() => database.dispose());
+    const { file, clock, database } = await openDatabase();
     const h = await harness({ clock, database, behaviours: { tick: 'manual' } });
     await h.advance(50 * 60_000);
     const lock = await holdWriteLock(file);
