@@ -118,7 +118,7 @@ export async function createEncore(ports: EncorePorts): Promise<Encore> {
   // Explore's rollups also follow the plays in the background (in steps that
   // leave the event loop free), so the first chart after an import seldom waits.
   store.add(
-    clock.setInterval(() => {
+    clock.setCoarseInterval(() => {
       if (!database.isOpen || explore.rollups.behind() === 0) return;
       // A lock or a full disk already shows on the database; the next turn tries again.
       void explore.rollups.ready().catch((error: unknown) => {

@@ -25,6 +25,14 @@ export class SkippableClock implements Clock {
     return systemClock.setInterval(fn, ms);
   }
 
+  setCoarseTimeout(fn: () => void, ms: number) {
+    return systemClock.setCoarseTimeout(fn, ms);
+  }
+
+  setCoarseInterval(fn: () => void, ms: number) {
+    return systemClock.setCoarseInterval(fn, ms);
+  }
+
   skip(ms: number): void {
     if (!(ms >= 0)) throw new Error(`cannot skip ${ms} ms`);
     this.offsetMs += ms;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadless, type Headless } from '../../src/main/headless/host';
 import { startHttpHost } from '../../src/main/headless/http-server';
 import { MemoryLogger } from '../../src/main/core/logger';
+import { systemClock } from '../../src/main/core/clock';
 import { parseConfig } from '../../src/main/config';
 import { Emitter } from '../../src/main/core/disposable';
 import type { NowPlayingProgress, StatusSnapshot } from '../../src/shared/status';
@@ -93,7 +94,7 @@ describe('headless HTTP API', () => {
     const rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'encore-renderer-'));
     fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Encore</title>');
     fs.writeFileSync(path.join(dataDir, 'outside.txt'), 'secret');
-    const host = await startHttpHost({ encore: headless.encore, logger: new MemoryLogger(), port: 0, rendererDir });
+    const host = await startHttpHost({ encore: headless.encore, logger: new MemoryLogger(), clock: systemClock, port: 0, rendererDir });
     const get = (route: string) =>
       new Promise<number>((resolve, reject) => {
         // http.request keeps the path as written (fetch would normalise the dots away).
@@ -192,7 +193,7 @@ describe('headless HTTP API', () => {
 
   it('streams seek progress as its own `progress` event, apart from the snapshots', async () => {
     const progress = new Emitter<NowPlayingProgress>();
-    const host = await startHttpHost({ encore: { ...headless.encore, onProgress: (fn) => progress.on(fn) }, logger: new MemoryLogger(), port: 0, rendererDir: null });
+    const host = await startHttpHost({ encore: { ...headless.encore, onProgress: (fn) => progress.on(fn) }, logger: new MemoryLogger(), clock: systemClock, port: 0, rendererDir: null });
     const controller = new AbortController();
     try {
       const res = await fetch(host.url + '/api/events', { headers: { authorization: `Bearer ${host.token}` }, signal: controller.signal });

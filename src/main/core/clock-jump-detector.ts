@@ -8,8 +8,10 @@
 // CPU here, bench/quiet-status.ts), so the detector looks whenever the process
 // is awake anyway: look() on every Roon seek update (once a second while music
 // plays) and status change. Its own timer ticks once a second only while no
-// look comes; while they do it ticks every `relaxedMs`. A timer cannot simply
-// be pushed back at each look: Node wakes at the old due time regardless.
+// look comes; while they do it ticks on the clock's shared beat, every
+// `relaxedMs`, where the keepalives, heartbeats and fallbacks of the other
+// services fire too, so those cost no wakeup of their own. A timer cannot
+// simply be pushed back at each look: Node wakes at the old due time regardless.
 // After a wake that no event follows, the timer notices within `relaxedMs`.
 import type { Clock } from './clock';
 import type { Disposable } from './disposable';
@@ -23,7 +25,7 @@ export interface ClockJumpOptions {
   thresholdMs?: number;
   /** The tick while nothing else looks. */
   intervalMs?: number;
-  /** The tick while looks come at least once an interval (plus a quarter for their jitter). */
+  /** The tick while looks come at least once an interval (plus a quarter for their jitter), on the shared beat. */
   relaxedMs?: number;
 }
 
@@ -34,6 +36,8 @@ export class ClockJumpDetector implements PowerTrigger {
   private readonly relaxedMs: number;
   private emit: ((event: PowerEvent) => void) | null = null;
   private timer: Disposable | null = null;
+  /** How the timer ticks now: alone (every interval), with looks (on the beat), or null (a report is due). */
+  private pace: 'alone' | 'with-looks' | null = null;
   private wall = 0;
   private mono = 0;
   /** Monotonic time of the last look() that found nothing. */
@@ -51,7 +55,7 @@ export class ClockJumpDetector implements PowerTrigger {
   start(emit: (event: PowerEvent) => void): void {
     this.emit = emit;
     this.rebase();
-    this.arm(this.intervalMs);
+    this.follow('alone');
   }
 
   /**
@@ -61,7 +65,7 @@ export class ClockJumpDetector implements PowerTrigger {
    */
   look(): void {
     if (!this.emit) return;
-    if (this.jumped(this.gap())) return this.arm(0);
+    if (this.jumped(this.gap())) return this.reportSoon();
     this.rebase();
     this.lastLook = this.mono;
   }
@@ -70,7 +74,7 @@ export class ClockJumpDetector implements PowerTrigger {
     const gap = this.gap();
     this.rebase();
     const looksCome = this.mono - this.lastLook <= this.intervalMs * 1.25;
-    this.arm(looksCome ? this.relaxedMs : this.intervalMs);
+    this.follow(looksCome ? 'with-looks' : 'alone');
     if (gap > this.thresholdMs) this.emit?.({ type: 'resume', source: 'clock-jump', sleptMs: Math.round(gap) });
     // Set back (NTP, by hand): said so the supervisor takes it as its new baseline, never as a wake.
     else if (gap < -BACKWARD_STEP_MS) this.emit?.({ type: 'clock-step', source: 'clock-jump', stepMs: Math.round(gap) });
@@ -90,15 +94,26 @@ export class ClockJumpDetector implements PowerTrigger {
     this.mono = this.clock.monotonic();
   }
 
-  /** One timer at a time: the last one, fired or not, is let go. */
-  private arm(ms: number): void {
+  /** One timer at a time, kept while the pace stays; the last one, fired or not, is let go. */
+  private follow(pace: 'alone' | 'with-looks'): void {
+    if (!this.emit || (this.pace === pace && this.timer)) return;
     this.timer?.dispose();
-    this.timer = this.emit ? this.clock.setTimeout(() => this.tick(), ms) : null;
+    this.pace = pace;
+    this.timer = pace === 'alone' ? this.clock.setInterval(() => this.tick(), this.intervalMs) : this.clock.setCoarseInterval(() => this.tick(), this.relaxedMs);
+  }
+
+  /** A jump found by a look: reported from a timer at once, and the pace chosen again there. */
+  private reportSoon(): void {
+    this.timer?.dispose();
+    this.pace = null;
+    this.timer = this.clock.setTimeout(() => this.tick(), 0);
   }
 
   dispose(): void {
     this.emit = null;
-    this.arm(0);
+    this.timer?.dispose();
+    this.timer = null;
+    this.pace = null;
   }
 }
 

@@ -19,7 +19,8 @@ function setup(urgent = () => false) {
       net.reads++;
       return net.current;
     },
-    { fastMs: 250, slowMs: 5000, urgent },
+    // Slow reads wait for the clock's beats: 4 s is two of them.
+    { fastMs: 250, slowMs: 4000, urgent },
   );
   monitor.start((e) => events.push(e.type));
   return { clock, net, events, monitor };
@@ -43,7 +44,7 @@ describe('NetworkMonitor', () => {
     const { clock, net, monitor } = setup();
     const before = net.reads;
     clock.advance(60_000);
-    expect(net.reads - before).toBe(12);
+    expect(net.reads - before).toBe(15);
     monitor.dispose();
   });
 
@@ -57,6 +58,7 @@ describe('NetworkMonitor', () => {
     // Back to running: the next reads are slow again.
     waiting = false;
     clock.advance(250);
+    // At 1.5 s; the slow reads fall on the beats at 6 and 10 s.
     const before = net.reads;
     clock.advance(10_000);
     expect(net.reads - before).toBe(2);
@@ -66,7 +68,7 @@ describe('NetworkMonitor', () => {
   it('hurry() turns a slow wait into a fast one at once', () => {
     let waiting = false;
     const { clock, net, events, monitor } = setup(() => waiting);
-    clock.advance(1000); // 4 s into a 5 s wait
+    clock.advance(1000); // 1 s into a 4 s wait
     waiting = true;
     monitor.hurry();
     net.current = wifi('10.9.9.9');

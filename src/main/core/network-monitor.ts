@@ -79,7 +79,8 @@ export class NetworkMonitor implements PowerTrigger {
   private schedule(): void {
     this.timer?.dispose();
     this.timerIsFast = this.isFast();
-    this.timer = this.clock.setTimeout(() => this.tick(), this.timerIsFast ? this.fastMs : this.slowMs);
+    // The slow read waits for the shared beat: it needs no wakeup of its own.
+    this.timer = this.timerIsFast ? this.clock.setTimeout(() => this.tick(), this.fastMs) : this.clock.setCoarseTimeout(() => this.tick(), this.slowMs);
   }
 
   private tick(): void {

@@ -8,19 +8,21 @@
 // a timer, and that timer is never cancelled: Node wakes the process at a
 // cancelled timer's time all the same, and a wakeup costs more than the work
 // it does (bench/quiet-status.ts). So one timer runs every FALLBACK_MS while
-// progress waits, and sends what has waited its interval.
+// progress waits, on the clock's shared beat (with the other housekeeping), and
+// sends what has waited its interval.
 import type { NowPlayingProgress, ServiceId } from '../../shared/status';
 import type { Clock } from './clock';
 import type { Disposable } from './disposable';
+import type { ProgressReading } from './supervisor';
 
 /** The window corrects its own count this often; a track change is a snapshot, not progress. */
 export const PROGRESS_INTERVAL_MS = 5_000;
-/** The last progress of a stream that stops goes out this long after it at the latest (plus one interval). */
+/** The last progress of a stream that stops goes out this long after it at the latest (plus one interval and one beat). */
 export const PROGRESS_FALLBACK_MS = 10_000;
 
 export class ProgressThrottle implements Disposable {
   private readonly lastSentAt = new Map<ServiceId, number>();
-  private readonly pending = new Map<ServiceId, NowPlayingProgress>();
+  private readonly pending = new Map<ServiceId, ProgressReading>();
   private timer: Disposable | null = null;
   private disposed = false;
 
@@ -31,14 +33,14 @@ export class ProgressThrottle implements Disposable {
     private readonly fallbackMs = PROGRESS_FALLBACK_MS,
   ) {}
 
-  push(progress: NowPlayingProgress): void {
+  push(progress: ProgressReading): void {
     if (this.disposed) return;
     if (this.due(progress.service)) {
       this.pending.delete(progress.service);
       return this.emit(progress);
     }
     this.pending.set(progress.service, progress);
-    this.timer ??= this.clock.setTimeout(() => this.flush(), this.fallbackMs);
+    this.timer ??= this.clock.setCoarseTimeout(() => this.flush(), this.fallbackMs);
   }
 
   dispose(): void {
@@ -60,11 +62,11 @@ export class ProgressThrottle implements Disposable {
       this.pending.delete(service);
       this.emit(progress);
     }
-    if (this.pending.size > 0) this.timer = this.clock.setTimeout(() => this.flush(), this.fallbackMs);
+    if (this.pending.size > 0) this.timer = this.clock.setCoarseTimeout(() => this.flush(), this.fallbackMs);
   }
 
-  private emit(progress: NowPlayingProgress): void {
-    this.lastSentAt.set(progress.service, this.clock.monotonic());
-    this.send(progress);
+  private emit(reading: ProgressReading): void {
+    this.lastSentAt.set(reading.service, this.clock.monotonic());
+    this.send({ service: reading.service, at: new Date(reading.atMs).toISOString(), zones: reading.zones });
   }
 }

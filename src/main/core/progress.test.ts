@@ -7,7 +7,7 @@ import { ManualClock } from './clock';
 import { liveDisposables } from './disposable';
 import { MemoryLogger } from './logger';
 import { PROGRESS_FALLBACK_MS, PROGRESS_INTERVAL_MS, ProgressThrottle } from './progress-throttle';
-import { Supervisor } from './supervisor';
+import { Supervisor, type ProgressReading } from './supervisor';
 
 const zone = (over: Partial<ZoneNowPlaying> = {}): ZoneNowPlaying => ({
   zoneId: 'z1',
@@ -38,7 +38,7 @@ async function runningSupervisor() {
   });
   await supervisor.restore('startup');
   let snapshots = 0;
-  const progress: NowPlayingProgress[] = [];
+  const progress: ProgressReading[] = [];
   supervisor.onDidChange(() => snapshots++);
   supervisor.onDidProgress((p) => progress.push(p));
   /** Reports, then lets the queued change notification (a microtask) run. */
@@ -60,7 +60,7 @@ describe('seek progress apart from the snapshot', () => {
     }
     expect(counts().snapshots).toBe(1);
     expect(counts().progress).toHaveLength(60);
-    expect(counts().progress.at(-1)).toEqual({ service: 'roon', at: new Date(clock.now()).toISOString(), zones: [{ zoneId: 'z1', seekSeconds: 100 }] });
+    expect(counts().progress.at(-1)).toEqual({ service: 'roon', atMs: clock.now(), zones: [{ zoneId: 'z1', seekSeconds: 100 }] });
     const roon = supervisor.snapshot().services.find((s) => s.id === 'roon')!;
     expect(roon.nowPlaying?.[0]?.seekSeconds).toBe(100);
     expect(roon.lastSuccessAt).toBe(new Date(clock.now()).toISOString());
@@ -87,7 +87,7 @@ describe('seek progress apart from the snapshot', () => {
 });
 
 describe('ProgressThrottle', () => {
-  const progress = (seekSeconds: number, service: ServiceId = 'roon'): NowPlayingProgress => ({ service, at: '', zones: [{ zoneId: 'z1', seekSeconds }] });
+  const progress = (seekSeconds: number, service: ServiceId = 'roon'): ProgressReading => ({ service, atMs: Date.UTC(2026, 0, 1, 12, 0, seekSeconds), zones: [{ zoneId: 'z1', seekSeconds }] });
 
   it('sends the first at once, then at most one per interval per service, always the latest', () => {
     const clock = new ManualClock();
@@ -101,8 +101,13 @@ describe('ProgressThrottle', () => {
     }
     // 1 at once; the push at 5 s carries itself out (6), as does the one at 10 s (11); 12 waits.
     expect(sent.map((p) => `${p.service}:${p.zones[0]!.seekSeconds}`)).toEqual(['roon:1', 'lastfm:1', 'roon:6', 'roon:11']);
-    // The stream stopped: the last one still goes out, from the fallback timer.
-    clock.advance(PROGRESS_FALLBACK_MS - 1);
+    // The reading's time becomes the ISO string only for what is sent.
+    expect(sent[2]!.at).toBe('2026-01-01T12:00:06.000Z');
+    // The stream stopped: the last one still goes out, from the fallback timer on
+    // the clock's beats. It was set at 1 s for the beat at 12 s (12 had not waited
+    // its interval then), and again for the beat at or after 22 s.
+    expect(clock.monotonic()).toBe(11_000);
+    clock.advance(22_000 - 11_000 - 1);
     expect(sent).toHaveLength(4);
     clock.advance(1);
     expect(sent.at(-1)?.zones[0]?.seekSeconds).toBe(12);
@@ -116,12 +121,16 @@ describe('ProgressThrottle', () => {
     const clock = new ManualClock();
     const timers = { fired: 0, cancelled: 0 };
     // Each timer that runs is a wakeup of its own; so is each cancelled one (Node wakes at its time regardless).
-    const counting = Object.assign(Object.create(clock) as ManualClock, {
-      setTimeout: (fn: () => void, ms: number) => {
+    const count =
+      (set: (fn: () => void, ms: number) => { dispose(): void }) =>
+      (fn: () => void, ms: number) => {
         let ran = false;
-        const timer = clock.setTimeout(() => ((ran = true), timers.fired++, fn()), ms);
+        const timer = set(() => ((ran = true), timers.fired++, fn()), ms);
         return { dispose: () => (ran || timers.cancelled++, timer.dispose()) };
-      },
+      };
+    const counting = Object.assign(Object.create(clock) as ManualClock, {
+      setTimeout: count((fn, ms) => clock.setTimeout(fn, ms)),
+      setCoarseTimeout: count((fn, ms) => clock.setCoarseTimeout(fn, ms)),
     });
     const sent: NowPlayingProgress[] = [];
     const throttle = new ProgressThrottle(counting, (p) => sent.push(p));
@@ -130,7 +139,9 @@ describe('ProgressThrottle', () => {
       clock.advance(s % 2 ? 1040 : 960);
       throttle.push(progress(s));
     }
+    expect(timers.fired).toBeGreaterThan(0);
     expect(timers.fired).toBeLessThanOrEqual(61);
+    expect(clock.wakeups).toBeLessThanOrEqual(61);
     expect(timers.cancelled).toBe(0);
     // One every 5 or 6 s: the first push once 5 s are over.
     expect(sent.length).toBeGreaterThanOrEqual(100);

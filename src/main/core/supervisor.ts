@@ -1,7 +1,7 @@
 // The restore sequence and everything that moves services between states:
 // power events (coalesced), restores (never two at once, a new one supersedes
 // the old), manual control, the heartbeat and the network-back retry.
-import type { NowPlayingProgress, RestoreStep, RestoreSummary, ServiceId, StatusSnapshot } from '../../shared/status';
+import type { RestoreStep, RestoreSummary, ServiceId, StatusSnapshot, ZoneProgress } from '../../shared/status';
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import { DisposableStore, Emitter, type Disposable } from './disposable';
@@ -9,6 +9,17 @@ import type { Logger } from './logger';
 import type { PowerEvent } from './ports';
 import type { Service, ServiceRole } from './service';
 import { ServiceRunner, type StepResult } from './service-runner';
+
+/**
+ * Seek positions as a service reports them, once a second per playing zone.
+ * The time stays a number: it becomes the pushed progress's ISO string only
+ * for the one reading in five that the throttle sends.
+ */
+export interface ProgressReading {
+  service: ServiceId;
+  atMs: number;
+  zones: ZoneProgress[];
+}
 
 export interface JournalSink {
   (entry: { at: number; kind: 'startup' | 'suspend' | 'resume' | 'restore' | 'heartbeat' | 'manual' | 'lock-screen' | 'unlock-screen' | 'online' | 'offline' | 'shutdown'; source?: string; durationMs?: number; outcome?: string; summary?: string; details?: unknown }): void;
@@ -50,7 +61,7 @@ export class Supervisor {
   private readonly store = new DisposableStore();
   private readonly changed = new Emitter<void>();
   private readonly restoreDone = new Emitter<RestoreSummary>();
-  private readonly progressed = new Emitter<NowPlayingProgress>();
+  private readonly progressed = new Emitter<ProgressReading>();
   private readonly log: Logger;
   private version = 0;
   private sleeping = false;
@@ -86,14 +97,14 @@ export class Supervisor {
         backoff: options.backoff,
         timeoutMs: () => options.timeouts(service.id),
         onChange: () => this.notify(),
-        onProgress: (zones) => this.progressed.fire({ service: service.id, at: new Date(options.clock.now()).toISOString(), zones }),
+        onProgress: (zones) => this.progressed.fire({ service: service.id, atMs: options.clock.now(), zones }),
         journal: (e) => options.journal({ at: options.clock.now(), kind: e.kind, summary: e.summary, details: e.details }),
       });
       this.runners.set(service.id, runner);
       this.roles.set(service.id, service.role);
       this.store.add(runner);
     }
-    this.store.add(options.clock.setInterval(() => this.heartbeat(), options.heartbeatMs));
+    this.store.add(options.clock.setCoarseInterval(() => this.heartbeat(), options.heartbeatMs));
     this.store.add(this.changed);
     this.store.add(this.restoreDone);
     this.store.add(this.progressed);
@@ -112,7 +123,7 @@ export class Supervisor {
   }
 
   /** Seek positions, apart from the snapshot: every one, unthrottled (the app throttles what it pushes). */
-  onDidProgress(fn: (progress: NowPlayingProgress) => void) {
+  onDidProgress(fn: (progress: ProgressReading) => void) {
     return this.progressed.on(fn);
   }
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createEncore, type Encore } from '../app';
-import type { Clock } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { PowerTrigger } from '../core/ports';
 import type { Config } from '../../shared/config';
@@ -54,7 +54,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<Headless>
   const port = options.port ?? options.config?.headless.port ?? 0;
   let http: HttpHost;
   try {
-    http = await startHttpHost({ encore, logger: log.logger, port, rendererDir: options.rendererDir ?? null });
+    http = await startHttpHost({ encore, logger: log.logger, clock: options.clock ?? systemClock, port, rendererDir: options.rendererDir ?? null });
   } catch (error) {
     await encore.shutdown();
     throw error;

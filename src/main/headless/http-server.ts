@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { API, ApiError, type ApiName } from '../../shared/api';
 import type { Encore } from '../app';
+import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 
 export const CSP =
@@ -17,6 +18,8 @@ export const CSP =
 
 const COOKIE = 'encore_token';
 const MAX_BODY = 64 * 1024;
+/** A comment down each event stream this often: a whole number of the clock's beats. */
+const SSE_KEEP_ALIVE_MS = 20_000;
 /** What is read and dropped after a refused body before the connection is cut. */
 const MAX_DISCARDED = 32 * 1024 * 1024;
 const MIME: Record<string, string> = {
@@ -33,6 +36,8 @@ const MIME: Record<string, string> = {
 export interface HttpHostOptions {
   encore: Encore;
   logger: Logger;
+  /** The keep-alive comments to event streams run on its shared beat. */
+  clock: Clock;
   /** 0 picks a free port. */
   port: number;
   /** The built renderer (dist/renderer); null serves the API only. */
@@ -214,11 +219,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     const frame = `event: progress\ndata: ${JSON.stringify(progress)}\n\n`;
     for (const res of sse) res.write(frame);
   });
-  // Keeps proxies and idle timeouts from cutting the stream.
-  const keepAlive = setInterval(() => {
+  // Keeps proxies and idle timeouts from cutting the stream; on the clock's
+  // shared beat, so it wakes the host no more often than its other housekeeping.
+  const keepAlive = options.clock.setCoarseInterval(() => {
     for (const res of sse) res.write(': keep-alive\n\n');
-  }, 15_000);
-  keepAlive.unref();
+  }, SSE_KEEP_ALIVE_MS);
 
   /**
    * A download (`stream` in the API table): chunks are pulled one at a time
@@ -330,7 +335,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     close: async () => {
       statusSub.dispose();
       progressSub.dispose();
-      clearInterval(keepAlive);
+      keepAlive.dispose();
       for (const res of sse) res.end();
       sse.clear();
       server.closeAllConnections();

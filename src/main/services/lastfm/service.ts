@@ -299,7 +299,8 @@ export class LastfmService implements Service {
     if (run.pollTimer) run.store.delete(run.pollTimer);
     run.pollTimer = null;
     if (!ms || (!retry && !run.pollMs)) return;
-    run.pollTimer = run.store.add(this.clock.setTimeout(() => void this.poll(run), ms));
+    // A scheduled poll waits for the shared beat (under 2 s late); a retry keeps its time, which the status shows.
+    run.pollTimer = run.store.add(retry ? this.clock.setTimeout(() => void this.poll(run), ms) : this.clock.setCoarseTimeout(() => void this.poll(run), ms));
   }
 
   private succeeded(run: Run, result: SyncResult): void {

@@ -115,7 +115,8 @@ export class RoonConnection implements Disposable {
       this.lastFrame = clock.monotonic();
     });
     ws.on('close', (code) => this.lose(linkError(`The Roon Core closed the connection (code ${code})`)));
-    this.store.add(clock.setInterval(() => this.keepalive(), this.keepaliveMs));
+    // On the clock's shared beat: the keepalive costs no wakeup of its own.
+    this.store.add(clock.setCoarseInterval(() => this.keepalive(), this.keepaliveMs));
     this.store.add(
       toDisposable(() => {
         // A close frame is polite, but a dead peer never answers it and ws
