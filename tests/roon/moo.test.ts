@@ -51,6 +51,14 @@ describe('MOO codec', () => {
     expect(() => serializeMoo({ verb: 'COMPLETE', name: 'Success', requestId: Number.MAX_SAFE_INTEGER + 1 })).toThrow();
   });
 
+  it('reads headers that are not ASCII, a real U+FFFD in a title, and a header named __proto__', () => {
+    const body = JSON.stringify({ title: 'Caf\u00e9 \uFFFD' });
+    const m = parseMoo(frame(`MOO/1 CONTINUE Changed\nRequest-Id: 4\nX-Zone: K\u00fcche\n__proto__: x\nContent-Type: application/json\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`));
+    expect(m.headers['X-Zone']).toBe('K\u00fcche');
+    expect(m.headers['__proto__']).toBe('x');
+    expect(m.body).toEqual({ title: 'Caf\u00e9 \uFFFD' });
+  });
+
   it('keeps a non-JSON body as bytes', () => {
     const m = parseMoo(frame('MOO/1 COMPLETE Success\nRequest-Id: 1\nContent-Type: image/jpeg\nContent-Length: 3\n\nabc'));
     expect(Buffer.isBuffer(m.body)).toBe(true);
@@ -79,6 +87,7 @@ describe('MOO codec', () => {
     ['bad JSON', 'MOO/1 COMPLETE Success\nRequest-Id: 1\nContent-Type: application/json\nContent-Length: 2\n\n{x', /does not parse/],
     ['bad length', 'MOO/1 COMPLETE Success\nRequest-Id: 1\nContent-Type: application/json\nContent-Length: 2x\n\n{}', /Content-Length/],
     ['invalid UTF-8 header', Buffer.concat([frame('MOO/1 COMPLETE Succ'), Buffer.from([0xff, 0xfe]), frame('\nRequest-Id: 1\n\n')]), /UTF-8/],
+    ['invalid UTF-8 in a JSON body', Buffer.concat([frame('MOO/1 COMPLETE Success\nRequest-Id: 1\nContent-Type: application/json\nContent-Length: 4\n\n"'), Buffer.from([0xc3, 0x28]), frame('"')]), /JSON body is not valid UTF-8/],
   ];
   for (const [what, input, message] of bad) {
     it(`rejects ${what} with a clear error`, () => {
