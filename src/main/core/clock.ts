@@ -117,7 +117,6 @@ export class CoarseTimers {
   /** Runs every timer due at this beat in order; one that throws stops none of the others. */
   private beat(): void {
     this.disarm(); // the timer that fired: let go, so it is not counted as live
-
     const now = this.base.monotonic();
     const due = [...this.timers.values()].filter((t) => t.due <= now + BEAT_SLOP_MS).sort((a, b) => a.due - b.due || a.id - b.id);
     let failure: { error: unknown } | null = null;
