@@ -36,7 +36,7 @@ export class ClockJumpDetector implements PowerTrigger {
   private readonly relaxedMs: number;
   private emit: ((event: PowerEvent) => void) | null = null;
   private timer: Disposable | null = null;
-  /** How the timer ticks now: alone (every interval), with looks (on the beat), or null (a report is due). */
+  /** How the timer ticks now: alone (every interval), with looks (on the beat), or null (no timer yet, or a report is due). */
   private pace: 'alone' | 'with-looks' | null = null;
   private wall = 0;
   private mono = 0;
@@ -96,7 +96,7 @@ export class ClockJumpDetector implements PowerTrigger {
 
   /** One timer at a time, kept while the pace stays; the last one, fired or not, is let go. */
   private follow(pace: 'alone' | 'with-looks'): void {
-    if (!this.emit || (this.pace === pace && this.timer)) return;
+    if (!this.emit || this.pace === pace) return;
     this.timer?.dispose();
     this.pace = pace;
     this.timer = pace === 'alone' ? this.clock.setInterval(() => this.tick(), this.intervalMs) : this.clock.setCoarseInterval(() => this.tick(), this.relaxedMs);
