@@ -4,21 +4,20 @@ import { ClockJumpDetector } from './clock-jump-detector';
 import { liveDisposables } from './disposable';
 import type { PowerEvent } from './ports';
 
-/** A ManualClock counts its wakeups: the instants at which any timer ran. */
-function countingClock() {
+/** A detector started on a ManualClock, which counts its wakeups (the instants at which any timer ran). */
+function started() {
   const clock = new ManualClock(Date.UTC(2026, 10, 3, 9, 0, 0));
-  const fired = { get count() { return clock.wakeups; } };
-  return { clock, counting: clock, fired };
+  const events: PowerEvent[] = [];
+  const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
+  detector.start((e) => events.push(e));
+  return { clock, events, detector };
 }
 
 describe('ClockJumpDetector', () => {
   it('looks once a second while nothing else happens', () => {
-    const { clock, counting, fired } = countingClock();
-    const events: PowerEvent[] = [];
-    const detector = new ClockJumpDetector(counting, { thresholdMs: 5000 });
-    detector.start((e) => events.push(e));
+    const { clock, events, detector } = started();
     clock.advance(60_000);
-    expect(fired.count).toBe(60);
+    expect(clock.wakeups).toBe(60);
     clock.sleep(3_600_000);
     clock.advance(1000);
     expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 3_600_000 }]);
@@ -26,17 +25,14 @@ describe('ClockJumpDetector', () => {
   });
 
   it('ticks every 2 s while updates a second apart look, and notices a sleep between two of them at the next update', () => {
-    const { clock, counting, fired } = countingClock();
-    const events: PowerEvent[] = [];
-    const detector = new ClockJumpDetector(counting, { thresholdMs: 5000 });
-    detector.start((e) => events.push(e));
+    const { clock, events, detector } = started();
     for (let s = 0; s < 600; s++) {
       clock.advance(s % 2 ? 1040 : 960);
       detector.look();
     }
     // 600 s: 1 tick before the first look, then one every 2 s (a pushed-back timer would still wake at its old time).
-    expect(fired.count).toBeGreaterThanOrEqual(299);
-    expect(fired.count).toBeLessThanOrEqual(301);
+    expect(clock.wakeups).toBeGreaterThanOrEqual(299);
+    expect(clock.wakeups).toBeLessThanOrEqual(301);
     expect(events).toEqual([]);
 
     // The machine sleeps between two updates; the first update after the wake finds the gap.
@@ -57,10 +53,7 @@ describe('ClockJumpDetector', () => {
   });
 
   it('notices a sleep that no event follows within 2 s, and ticks once a second again once the looks stop', () => {
-    const { clock, counting, fired } = countingClock();
-    const events: PowerEvent[] = [];
-    const detector = new ClockJumpDetector(counting, { thresholdMs: 5000 });
-    detector.start((e) => events.push(e));
+    const { clock, events, detector } = started();
     for (let s = 0; s < 10; s++) {
       clock.advance(1000);
       detector.look();
@@ -71,17 +64,14 @@ describe('ClockJumpDetector', () => {
     expect(events).toEqual([]);
     clock.advance(1);
     expect(events).toEqual([{ type: 'resume', source: 'clock-jump', sleptMs: 3_600_000 }]);
-    const before = fired.count;
+    const before = clock.wakeups;
     clock.advance(60_000);
-    expect(fired.count - before).toBe(60);
+    expect(clock.wakeups - before).toBe(60);
     detector.dispose();
   });
 
   it('reports a wall clock set back, found by a look, as a step, not a wake', () => {
-    const { clock } = countingClock();
-    const events: PowerEvent[] = [];
-    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
-    detector.start((e) => events.push(e));
+    const { clock, events, detector } = started();
     clock.advance(500);
     clock.setWall(clock.now() - 3_600_000);
     detector.look();
@@ -91,10 +81,8 @@ describe('ClockJumpDetector', () => {
   });
 
   it('leaves no timer behind, however many looks came before the dispose', () => {
-    const { clock } = countingClock();
     const before = liveDisposables();
-    const detector = new ClockJumpDetector(clock, { thresholdMs: 5000 });
-    detector.start(() => {});
+    const { clock, detector } = started();
     for (let i = 0; i < 100; i++) {
       clock.advance(700);
       detector.look();
