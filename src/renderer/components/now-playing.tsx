@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { NowPlayingProgress, ServiceStatus, ZoneNowPlaying } from '../../shared/status';
 import { useApp } from '../context';
 import { useNow } from '../hooks/use-now';
@@ -8,35 +8,46 @@ import { trackTime } from '../lib/format';
 interface Position {
   seekSeconds: number | null;
   heardAt: number;
+  /** Which was heard last, whatever the clock says: snapshots and events count on one sequence. */
+  order: number;
 }
+
+let heardOrder = 0;
 
 /**
  * Seek positions come with each snapshot and, between snapshots, as progress
  * events a few seconds apart. This component alone listens to them, and each
  * zone's position moves on by itself while it plays, so a second of music
- * re-renders one progress bar and nothing else.
+ * re-renders one progress bar and nothing else. A snapshot's positions are
+ * taken in the render that brings it, never an effect later: a zone that
+ * pauses must not show the last event's position for a frame.
  */
 function usePositions(zones: ZoneNowPlaying[]): Map<string, Position> {
   const { api } = useApp();
-  const [positions, setPositions] = useState(() => new Map<string, Position>());
-  useEffect(() => {
+  const fromSnapshot = useMemo(() => {
     const heardAt = Date.now();
-    setPositions(new Map(zones.map((z) => [z.zoneId, { seekSeconds: z.seekSeconds, heardAt }])));
+    const order = ++heardOrder;
+    return new Map(zones.map((z) => [z.zoneId, { seekSeconds: z.seekSeconds, heardAt, order }]));
   }, [zones]);
+  const [fromEvents, setFromEvents] = useState(() => new Map<string, Position>());
   useEffect(
     () =>
       api.onProgress((progress: NowPlayingProgress) => {
         if (progress.service !== 'roon') return;
-        const heardAt = Date.now();
-        setPositions((prev) => {
+        const heard = { heardAt: Date.now(), order: ++heardOrder };
+        setFromEvents((prev) => {
           const next = new Map(prev);
-          for (const z of progress.zones) next.set(z.zoneId, { seekSeconds: z.seekSeconds, heardAt });
+          for (const z of progress.zones) next.set(z.zoneId, { seekSeconds: z.seekSeconds, ...heard });
           return next;
         });
       }),
     [api],
   );
-  return positions;
+  return useMemo(() => {
+    const positions = new Map(fromSnapshot);
+    for (const [zoneId, position] of fromEvents) if (position.order > (positions.get(zoneId)?.order ?? 0)) positions.set(zoneId, position);
+    return positions;
+  }, [fromSnapshot, fromEvents]);
 }
 
 /** The bar and "1:02 / 9:22"; counts on each second while the zone plays, up to the track's end. */
